@@ -248,11 +248,13 @@ int pl_db_schema_revision(MYSQL *m, char **rev, char **err)
         return set_err(err, "out of memory");
     if (get_state(m, p, &st, err) != 0)
         rc = -1;
-    else if (st.ntables == 0)
-        rc = 0;
+    else if (!st.versioned && st.nforeign == 0)
+        rc = 0;     /* empty, or our own interrupted create */
+    else if (!st.versioned)
+        rc = set_err(err, "database has %ld tables but no alembic_version "
+                     "table: not a placement database", st.ntables);
     else if (!st.rev)
-        rc = set_err(err, "database has %ld tables but no alembic revision: "
-                     "not a placement database", st.ntables);
+        rc = set_err(err, "alembic_version is empty");
     else
         *rev = strdup(st.rev);
     apr_pool_destroy(p);

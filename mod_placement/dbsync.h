@@ -30,9 +30,10 @@ enum {
 MYSQL *pl_db_connect(const pl_dburl *u, char **err);
 
 /* Current alembic revision of the connected database. *rev is set to a
- * malloc()ed string, or NULL when the database has no tables at all.
- * Returns 0, or -1 when the database has tables but no usable
- * alembic_version (not a placement database). */
+ * malloc()ed string, or NULL when there is no schema yet (no tables, or only
+ * tables of ours left by an interrupted create: pl_db_sync_schema will
+ * create the rest). Returns 0, or -1 when the database has other tables but
+ * no alembic_version, or an empty one. */
 int pl_db_schema_revision(MYSQL *m, char **rev, char **err);
 
 /* Create the schema in an empty database from SQLDIR/placement.sql, or
