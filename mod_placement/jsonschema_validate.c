@@ -1,0 +1,776 @@
+/* Validation half of jsonschema: iter_errors(), best_match() and the
+ * error texts of Python jsonschema 4.10.3 (_validators.py,
+ * exceptions.py).  Errors carry paths relative to their parent error, as
+ * Python's do, because str() of a best match found inside an anyOf
+ * context shows the relative paths.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_strings.h>
+#include <apr_tables.h>
+
+#include "jsonschema_int.h"
+#include "pyrepr.h"
+
+typedef struct pathel {
+    const struct pathel *next;
+    const char *key;           /* NULL: index */
+    long idx;
+} pathel;
+
+typedef struct verr {
+    const char *message;
+    const char *validator;     /* NULL prints as None */
+    json_object *instance;
+    const pl_schema *schema;
+    const pathel *path, *spath;
+    struct verr **ctx;
+    int nctx;
+} verr;
+
+typedef struct {
+    apr_pool_t *p;
+} vctx;
+
+#define NERR(a) ((a)->nelts)
+#define ERR(a, i) (((verr **)(a)->elts)[i])
+
+static void iter_errors(vctx *c, const pl_schema *s, json_object *inst,
+                        apr_array_header_t *out);
+
+static const char *R(vctx *c, json_object *v)
+{
+    return pl_json_pyrepr(c->p, v);
+}
+
+static const char *RS(vctx *c, const char *s)
+{
+    return pl_py_str_repr(c->p, s, strlen(s));
+}
+
+/* ---- JSON value helpers with Python semantics --------------------------- */
+
+static int is_type(int dialect, json_object *v, unsigned bit)
+{
+    enum json_type t = json_object_get_type(v);
+
+    switch (bit) {
+    case T_NULL: return t == json_type_null;
+    case T_BOOL: return t == json_type_boolean;
+    case T_STR: return t == json_type_string;
+    case T_ARR: return t == json_type_array;
+    case T_OBJ: return t == json_type_object;
+    case T_NUM: return t == json_type_int || t == json_type_double;
+    case T_INT:
+        if (t == json_type_int)
+            return 1;
+        if (t == json_type_double && dialect != D4) {
+            double d = json_object_get_double(v);
+            return isfinite(d) && floor(d) == d;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static int is_any_type(int dialect, json_object *v, unsigned mask)
+{
+    unsigned bit;
+
+    for (bit = 1; bit <= T_OBJ; bit <<= 1)
+        if ((mask & bit) && is_type(dialect, v, bit))
+            return 1;
+    return 0;
+}
+
+/* Numbers compare exactly (as Python's int/float do): long double holds
+ * every int64, uint64 and double value. */
+static long double num(json_object *v)
+{
+    if (json_object_is_type(v, json_type_double))
+        return json_object_get_double(v);
+    if (json_object_get_int64(v) == INT64_MAX)
+        return (long double)json_object_get_uint64(v);
+    return (long double)json_object_get_int64(v);
+}
+
+static int is_num(json_object *v)
+{
+    enum json_type t = json_object_get_type(v);
+    return t == json_type_int || t == json_type_double;
+}
+
+/* Python == on json.loads() values (True == 1, 1 == 1.0). */
+static int py_eq(json_object *a, json_object *b)
+{
+    enum json_type ta = json_object_get_type(a), tb = json_object_get_type(b);
+    size_t i, n;
+
+    if ((is_num(a) || ta == json_type_boolean) &&
+        (is_num(b) || tb == json_type_boolean)) {
+        long double x = ta == json_type_boolean ?
+            json_object_get_boolean(a) : num(a);
+        long double y = tb == json_type_boolean ?
+            json_object_get_boolean(b) : num(b);
+        return x == y;
+    }
+    if (ta != tb)
+        return 0;
+    switch (ta) {
+    case json_type_null:
+        return 1;
+    case json_type_string:
+        return json_object_get_string_len(a) == json_object_get_string_len(b)
+            && !memcmp(json_object_get_string(a), json_object_get_string(b),
+                       json_object_get_string_len(a));
+    case json_type_array:
+        n = json_object_array_length(a);
+        if (n != json_object_array_length(b))
+            return 0;
+        for (i = 0; i < n; i++)
+            if (!py_eq(json_object_array_get_idx(a, i),
+                       json_object_array_get_idx(b, i)))
+                return 0;
+        return 1;
+    case json_type_object:
+        if (json_object_object_length(a) != json_object_object_length(b))
+            return 0;
+        {
+            json_object_object_foreach(a, k, va) {
+                json_object *vb;
+                if (!json_object_object_get_ex(b, k, &vb) || !py_eq(va, vb))
+                    return 0;
+            }
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* jsonschema._utils.equal: like == but bools never equal numbers. */
+static int js_equal(json_object *a, json_object *b)
+{
+    enum json_type ta = json_object_get_type(a), tb = json_object_get_type(b);
+    size_t i, n;
+
+    if (ta == json_type_string || tb == json_type_string)
+        return py_eq(a, b);
+    if (ta == json_type_array && tb == json_type_array) {
+        n = json_object_array_length(a);
+        if (n != json_object_array_length(b))
+            return 0;
+        for (i = 0; i < n; i++)
+            if (!js_equal(json_object_array_get_idx(a, i),
+                          json_object_array_get_idx(b, i)))
+                return 0;
+        return 1;
+    }
+    if (ta == json_type_object && tb == json_type_object) {
+        if (json_object_object_length(a) != json_object_object_length(b))
+            return 0;
+        {
+            json_object_object_foreach(a, k, va) {
+                json_object *vb;
+                if (!json_object_object_get_ex(b, k, &vb) ||
+                    !js_equal(va, vb))
+                    return 0;
+            }
+        }
+        return 1;
+    }
+    if (ta == json_type_boolean || tb == json_type_boolean)
+        return ta == tb &&
+            json_object_get_boolean(a) == json_object_get_boolean(b);
+    return py_eq(a, b);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+static verr *new_err(vctx *c, apr_array_header_t *out, const pl_schema *s,
+                     const kw_t *k, json_object *inst, const char *msg)
+{
+    verr *e = apr_pcalloc(c->p, sizeof *e);
+
+    e->message = msg;
+    e->validator = k ? k->name : NULL;
+    e->instance = inst;
+    e->schema = s;
+    *(verr **)apr_array_push(out) = e;
+    return e;
+}
+
+static const pathel *cons(vctx *c, const pathel *next, const char *key,
+                          long idx)
+{
+    pathel *pe = apr_palloc(c->p, sizeof *pe);
+
+    pe->next = next;
+    pe->key = key;
+    pe->idx = idx;
+    return pe;
+}
+
+/* Validator.descend(): errors of sub get path / schema_path prefixed. */
+static void descend(vctx *c, const pl_schema *sub, json_object *inst,
+                    const char *pkey, long pidx, const char *skey, long sidx,
+                    apr_array_header_t *out)
+{
+    int i, start = NERR(out);
+
+    iter_errors(c, sub, inst, out);
+    for (i = start; i < NERR(out); i++) {
+        verr *e = ERR(out, i);
+        if (pkey || pidx >= 0)
+            e->path = cons(c, e->path, pkey, pidx);
+        if (skey || sidx >= 0)
+            e->spath = cons(c, e->spath, skey, sidx);
+    }
+}
+
+static int is_valid(vctx *c, const pl_schema *s, json_object *inst)
+{
+    apr_array_header_t *tmp = apr_array_make(c->p, 4, sizeof(verr *));
+
+    iter_errors(c, s, inst, tmp);
+    return NERR(tmp) == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ---- keywords (jsonschema/_validators.py) ------------------------------- */
+
+static void kw_additional_props(vctx *c, const pl_schema *s, const kw_t *k,
+                                json_object *inst, apr_array_header_t *out)
+{
+    apr_array_header_t *extras = apr_array_make(c->p, 4, sizeof(char *));
+    int i;
+
+    json_object_object_foreach(inst, key, val) {
+        int known = 0;
+        (void)val;
+        if (s->props)
+            for (i = 0; i < s->props->nsubs && !known; i++)
+                known = !strcmp(s->props->subs[i].name, key);
+        if (!known && s->patprops)
+            for (i = 0; i < s->patprops->nsubs && !known; i++)
+                known = pl_re_search(s->patprops->subs[i].re, key,
+                                     strlen(key));
+        if (!known)
+            *(const char **)apr_array_push(extras) = key;
+    }
+    if (!NERR(extras))
+        return;
+    if (json_object_is_type(k->value, json_type_object)) {
+        /* Python walks a set here (hash order); instance order is one of
+         * the orders it can produce. */
+        for (i = 0; i < NERR(extras); i++) {
+            const char *key = ((const char **)extras->elts)[i];
+            descend(c, k->sub, json_object_object_get(inst, key), key, -1,
+                    NULL, -1, out);
+        }
+    } else if (json_object_is_type(k->value, json_type_boolean) &&
+               !json_object_get_boolean(k->value)) {
+        const char *joined = "", *msg;
+        qsort(extras->elts, NERR(extras), sizeof(char *), cmp_str);
+        for (i = 0; i < NERR(extras); i++)
+            joined = apr_pstrcat(c->p, joined, i ? ", " : "",
+                                 RS(c, ((const char **)extras->elts)[i]),
+                                 NULL);
+        if (s->patprops) {
+            const char **pats = apr_palloc(c->p, sizeof(char *) *
+                                           (s->patprops->nsubs + 1));
+            const char *pj = "";
+            for (i = 0; i < s->patprops->nsubs; i++)
+                pats[i] = s->patprops->subs[i].name;
+            qsort(pats, s->patprops->nsubs, sizeof(char *), cmp_str);
+            for (i = 0; i < s->patprops->nsubs; i++)
+                pj = apr_pstrcat(c->p, pj, i ? ", " : "", RS(c, pats[i]),
+                                 NULL);
+            msg = apr_psprintf(c->p, "%s %s not match any of the regexes: %s",
+                               joined, NERR(extras) == 1 ? "does" : "do", pj);
+        } else {
+            msg = apr_psprintf(c->p, "Additional properties are not allowed "
+                               "(%s %s unexpected)", joined,
+                               NERR(extras) == 1 ? "was" : "were");
+        }
+        new_err(c, out, s, k, inst, msg);
+    }
+}
+
+static int uniq(json_object *arr)
+{
+    size_t n = json_object_array_length(arr), i, j;
+
+    for (i = 0; i < n; i++)
+        for (j = i + 1; j < n; j++)
+            if (js_equal(json_object_array_get_idx(arr, i),
+                         json_object_array_get_idx(arr, j)))
+                return 0;
+    return 1;
+}
+
+static int enum_has(json_object *enums, json_object *inst)
+{
+    size_t n = json_object_array_length(enums), i;
+    enum json_type t = json_object_get_type(inst);
+    /* Python: instance == 0 or instance == 1 compares "unbooled" */
+    int zero_one = (t == json_type_boolean) ||
+        (is_num(inst) && (num(inst) == 0 || num(inst) == 1));
+
+    for (i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(enums, i);
+        if (zero_one) {
+            enum json_type te = json_object_get_type(e);
+            if (t == json_type_boolean || te == json_type_boolean) {
+                if (t == te && json_object_get_boolean(inst) ==
+                    json_object_get_boolean(e))
+                    return 1;
+            } else if (is_num(e) && num(e) == num(inst)) {
+                return 1;
+            }
+        } else if (py_eq(inst, e)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int multiple_fails(json_object *inst, json_object *db)
+{
+    if (json_object_is_type(db, json_type_double)) {
+        double d = json_object_get_double(db);
+        double q = (double)num(inst) / d;
+        if (isinf(q))
+            return fmodl(num(inst), (long double)d) != 0;
+        return isnan(q) || trunc(q) != q;
+    }
+    if (json_object_is_type(inst, json_type_double))
+        return fmodl(num(inst), num(db)) != 0;
+    return fmodl(num(inst), num(db)) != 0;
+}
+
+static const char *ord_msg(vctx *c, json_object *inst, const char *cmp,
+                           const char *what, json_object *bound)
+{
+    return apr_psprintf(c->p, "%s is %s the %s of %s", R(c, inst), cmp, what,
+                        R(c, bound));
+}
+
+static void run_kw(vctx *c, const pl_schema *s, const kw_t *k,
+                   json_object *inst, apr_array_header_t *out)
+{
+    int d = s->dialect, i;
+    size_t n;
+    enum json_type t = json_object_get_type(inst);
+
+    switch (k->kind) {
+    case K_TYPE:
+        if (!is_any_type(d, inst, k->types)) {
+            const char *reprs;
+            if (json_object_is_type(k->value, json_type_string)) {
+                reprs = R(c, k->value);
+            } else {
+                reprs = "";
+                for (n = 0; n < json_object_array_length(k->value); n++)
+                    reprs = apr_pstrcat(c->p, reprs, n ? ", " : "",
+                                        R(c, json_object_array_get_idx(
+                                              k->value, n)), NULL);
+            }
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s is not of type %s", R(c, inst), reprs));
+        }
+        break;
+    case K_PROPS:
+        if (t != json_type_object)
+            break;
+        for (i = 0; i < k->nsubs; i++) {
+            json_object *v;
+            if (json_object_object_get_ex(inst, k->subs[i].name, &v))
+                descend(c, k->subs[i].sub, v, k->subs[i].name, -1,
+                        k->subs[i].name, -1, out);
+        }
+        break;
+    case K_PATPROPS:
+        if (t != json_type_object)
+            break;
+        for (i = 0; i < k->nsubs; i++) {
+            json_object_object_foreach(inst, key, val) {
+                if (pl_re_search(k->subs[i].re, key, strlen(key)))
+                    descend(c, k->subs[i].sub, val, key, -1,
+                            k->subs[i].name, -1, out);
+            }
+        }
+        break;
+    case K_ADDPROPS:
+        if (t == json_type_object)
+            kw_additional_props(c, s, k, inst, out);
+        break;
+    case K_REQUIRED:
+        if (t != json_type_object)
+            break;
+        for (n = 0; n < json_object_array_length(k->value); n++) {
+            const char *name = json_object_get_string(
+                json_object_array_get_idx(k->value, n));
+            if (!json_object_object_get_ex(inst, name, NULL))
+                new_err(c, out, s, k, inst, apr_psprintf(
+                            c->p, "%s is a required property", RS(c, name)));
+        }
+        break;
+    case K_MINPROPS:
+        if (t == json_type_object && json_object_object_length(inst) < k->n)
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s does not have enough properties",
+                        R(c, inst)));
+        break;
+    case K_MAXPROPS:
+        if (t == json_type_object && json_object_object_length(inst) > k->n)
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s has too many properties", R(c, inst)));
+        break;
+    case K_ITEMS:
+        if (t != json_type_array)
+            break;
+        n = json_object_array_length(inst);
+        if (k->subs) {           /* draft 4 tuple form */
+            for (i = 0; i < k->nsubs && (size_t)i < n; i++)
+                descend(c, k->subs[i].sub, json_object_array_get_idx(inst, i),
+                        NULL, i, NULL, i, out);
+        } else if (k->sub->is_bool && !k->sub->bool_val && n > 0) {
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "Expected at most 0 items, but found %d",
+                        (int)n));
+        } else {
+            for (i = 0; (size_t)i < n; i++)
+                descend(c, k->sub, json_object_array_get_idx(inst, i), NULL,
+                        i, NULL, -1, out);
+        }
+        break;
+    case K_ADDITEMS:
+        /* only meaningful next to the array form of items */
+        if (t != json_type_array || !s->items || !s->items->subs)
+            break;
+        n = json_object_array_length(inst);
+        if (json_object_is_type(k->value, json_type_object)) {
+            for (i = s->items->nsubs; (size_t)i < n; i++)
+                descend(c, k->sub, json_object_array_get_idx(inst, i), NULL,
+                        i, NULL, -1, out);
+        } else if (json_object_is_type(k->value, json_type_boolean) &&
+                   !json_object_get_boolean(k->value) &&
+                   n > (size_t)s->items->nsubs) {
+            const char *joined = "";
+            for (i = s->items->nsubs; (size_t)i < n; i++)
+                joined = apr_pstrcat(c->p, joined, i > s->items->nsubs ?
+                                     ", " : "", R(c,
+                                     json_object_array_get_idx(inst, i)),
+                                     NULL);
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "Additional items are not allowed (%s %s "
+                        "unexpected)", joined,
+                        n - s->items->nsubs == 1 ? "was" : "were"));
+        }
+        break;
+    case K_MINITEMS:
+        if (t == json_type_array && (long long)json_object_array_length(inst)
+            < k->n)
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s is too short", R(c, inst)));
+        break;
+    case K_MAXITEMS:
+        if (t == json_type_array && (long long)json_object_array_length(inst)
+            > k->n)
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s is too long", R(c, inst)));
+        break;
+    case K_UNIQUE:
+        if (json_object_get_boolean(k->value) && t == json_type_array &&
+            !uniq(inst))
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s has non-unique elements", R(c, inst)));
+        break;
+    case K_ENUM:
+        if (!enum_has(k->value, inst))
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s is not one of %s", R(c, inst),
+                        R(c, k->value)));
+        break;
+    case K_CONST:
+        if (!js_equal(inst, k->value))
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s was expected", R(c, k->value)));
+        break;
+    case K_MIN:
+        if (!is_num(inst))
+            break;
+        if (d == D4 && s->d4_exmin) {
+            if (num(inst) <= num(k->value))
+                new_err(c, out, s, k, inst, ord_msg(
+                            c, inst, "less than or equal to", "minimum",
+                            k->value));
+        } else if (num(inst) < num(k->value)) {
+            new_err(c, out, s, k, inst, ord_msg(c, inst, "less than",
+                                                "minimum", k->value));
+        }
+        break;
+    case K_MAX:
+        if (!is_num(inst))
+            break;
+        if (d == D4 && s->d4_exmax) {
+            if (num(inst) >= num(k->value))
+                new_err(c, out, s, k, inst, ord_msg(
+                            c, inst, "greater than or equal to", "maximum",
+                            k->value));
+        } else if (num(inst) > num(k->value)) {
+            new_err(c, out, s, k, inst, ord_msg(c, inst, "greater than",
+                                                "maximum", k->value));
+        }
+        break;
+    case K_EXMIN:
+        if (is_num(inst) && num(inst) <= num(k->value))
+            new_err(c, out, s, k, inst, ord_msg(c, inst,
+                    "less than or equal to", "minimum", k->value));
+        break;
+    case K_EXMAX:
+        if (is_num(inst) && num(inst) >= num(k->value))
+            new_err(c, out, s, k, inst, ord_msg(c, inst,
+                    "greater than or equal to", "maximum", k->value));
+        break;
+    case K_MULTOF:
+        if (is_num(inst) && multiple_fails(inst, k->value))
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s is not a multiple of %s", R(c, inst),
+                        R(c, k->value)));
+        break;
+    case K_MINLEN:
+    case K_MAXLEN:
+        if (t == json_type_string) {
+            long long len = (long long)pl_utf8_len(
+                json_object_get_string(inst),
+                (size_t)json_object_get_string_len(inst));
+            if (k->kind == K_MINLEN ? len < k->n : len > k->n)
+                new_err(c, out, s, k, inst, apr_psprintf(
+                            c->p, "%s is too %s", R(c, inst),
+                            k->kind == K_MINLEN ? "short" : "long"));
+        }
+        break;
+    case K_PATTERN:
+        if (t == json_type_string &&
+            !pl_re_search(k->re, json_object_get_string(inst),
+                          (size_t)json_object_get_string_len(inst)))
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s does not match %s", R(c, inst),
+                        R(c, k->value)));
+        break;
+    case K_FORMAT:
+        /* placement's checker is is_uuid_like(): non-strings fail too */
+        if (!(t == json_type_string &&
+              pl_uuid_like_n(json_object_get_string(inst),
+                             (size_t)json_object_get_string_len(inst))))
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s is not a %s", R(c, inst), R(c, k->value)));
+        break;
+    case K_ALLOF:
+        for (i = 0; i < k->nsubs; i++)
+            descend(c, k->subs[i].sub, inst, NULL, -1, NULL, i, out);
+        break;
+    case K_ANYOF:
+    case K_ONEOF: {
+        apr_array_header_t *all = apr_array_make(c->p, 4, sizeof(verr *));
+        int first_valid = -1;
+        for (i = 0; i < k->nsubs; i++) {
+            int before = NERR(all);
+            descend(c, k->subs[i].sub, inst, NULL, -1, NULL, i, all);
+            if (NERR(all) == before) {
+                first_valid = i;
+                break;
+            }
+        }
+        if (first_valid < 0) {
+            verr *e = new_err(c, out, s, k, inst, apr_psprintf(
+                                  c->p, "%s is not valid under any of the "
+                                  "given schemas", R(c, inst)));
+            e->ctx = (verr **)all->elts;
+            e->nctx = NERR(all);
+        } else if (k->kind == K_ONEOF) {
+            const char *reprs = "";
+            int more = 0;
+            for (i = first_valid + 1; i < k->nsubs; i++) {
+                if (is_valid(c, k->subs[i].sub, inst)) {
+                    reprs = apr_pstrcat(c->p, reprs, more ? ", " : "",
+                                        R(c, k->subs[i].sub->doc), NULL);
+                    more++;
+                }
+            }
+            if (more)
+                new_err(c, out, s, k, inst, apr_psprintf(
+                            c->p, "%s is valid under each of %s, %s",
+                            R(c, inst), reprs,
+                            R(c, k->subs[first_valid].sub->doc)));
+        }
+        break;
+    }
+    case K_NOT:
+        if (is_valid(c, k->sub, inst))
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s should not be valid under %s", R(c, inst),
+                        R(c, k->value)));
+        break;
+    case K_REF:
+        descend(c, k->sub, inst, NULL, -1, NULL, -1, out);
+        break;
+    }
+}
+
+static void iter_errors(vctx *c, const pl_schema *s, json_object *inst,
+                        apr_array_header_t *out)
+{
+    int i, j;
+
+    if (s->is_bool) {
+        if (!s->bool_val)
+            new_err(c, out, s, NULL, inst, apr_psprintf(
+                        c->p, "False schema does not allow %s", R(c, inst)));
+        return;
+    }
+    for (i = 0; i < s->nkw; i++) {
+        const kw_t *k = &s->kw[i];
+        int start = NERR(out);
+        if (s->dialect == D4 && s->ref && k != s->ref)
+            continue;          /* draft 4 ignores $ref siblings */
+        run_kw(c, s, k, inst, out);
+        if (k->kind == K_REF)
+            continue;
+        for (j = start; j < NERR(out); j++) {
+            verr *e = ERR(out, j);
+            e->spath = cons(c, e->spath, k->name, -1);
+        }
+    }
+}
+
+/* ---- best_match (jsonschema/exceptions.py) ------------------------------ */
+
+static int matches_type(const verr *e)
+{
+    if (e->schema->is_bool || !e->schema->has_type)
+        return 0;
+    return is_any_type(e->schema->dialect, e->instance, e->schema->types);
+}
+
+static void relevance(const verr *e, int key[4])
+{
+    const pathel *pe;
+    int len = 0;
+
+    for (pe = e->path; pe; pe = pe->next)
+        len++;
+    key[0] = -len;
+    key[1] = !(e->validator && (!strcmp(e->validator, "anyOf") ||
+                                !strcmp(e->validator, "oneOf")));
+    key[2] = 0;
+    key[3] = !matches_type(e);
+}
+
+static int key_cmp(const verr *a, const verr *b)
+{
+    int ka[4], kb[4], i;
+
+    relevance(a, ka);
+    relevance(b, kb);
+    for (i = 0; i < 4; i++)
+        if (ka[i] != kb[i])
+            return ka[i] < kb[i] ? -1 : 1;
+    return 0;
+}
+
+static const verr *best_match(verr **errs, int n)
+{
+    const verr *best = errs[0];
+    int i;
+
+    for (i = 1; i < n; i++)
+        if (key_cmp(errs[i], best) > 0)
+            best = errs[i];
+    while (best->nctx) {
+        const verr *lo = best->ctx[0];
+        int ties = 1;
+        for (i = 1; i < best->nctx; i++) {
+            int r = key_cmp(best->ctx[i], lo);
+            if (r < 0) {
+                lo = best->ctx[i];
+                ties = 1;
+            } else if (r == 0) {
+                ties++;
+            }
+        }
+        if (ties > 1)
+            return best;
+        best = lo;
+    }
+    return best;
+}
+
+/* ---- str(ValidationError) ----------------------------------------------- */
+
+static const char *as_index(vctx *c, const char *word, const pathel *pe,
+                            int drop_last)
+{
+    const char *s = word;
+    int first = 1;
+
+    for (; pe; pe = pe->next) {
+        if (drop_last && !pe->next)
+            break;
+        s = apr_pstrcat(c->p, s, first ? "[" : "][", pe->key ? RS(c, pe->key)
+                        : apr_ltoa(c->p, pe->idx), NULL);
+        first = 0;
+    }
+    return first ? s : apr_pstrcat(c->p, s, "]", NULL);
+}
+
+static const char *indent4(vctx *c, const char *text)
+{
+    const char *out = "", *nl;
+
+    while ((nl = strchr(text, '\n'))) {
+        out = apr_pstrcat(c->p, out, apr_pstrmemdup(c->p, text, nl - text),
+                          "\n    ", NULL);
+        text = nl + 1;
+    }
+    return apr_pstrcat(c->p, out, text, NULL);
+}
+
+static const char *full_text(vctx *c, const verr *e)
+{
+    return apr_pstrcat(
+        c->p, e->message, "\n\nFailed validating ",
+        e->validator ? RS(c, e->validator) : "None", " in ",
+        as_index(c, "schema", e->spath, 1), ":\n    ",
+        indent4(c, pl_json_pformat(c->p, e->schema->doc, 72)), "\n\nOn ",
+        as_index(c, "instance", e->path, 0), ":\n    ",
+        indent4(c, pl_json_pformat(c->p, e->instance, 72)), NULL);
+}
+
+const pl_schema_error *pl_schema_validate(apr_pool_t *p, const pl_schema *s,
+                                          json_object *instance)
+{
+    vctx c;
+    apr_array_header_t *errs = apr_array_make(p, 4, sizeof(verr *));
+    const verr *best;
+    pl_schema_error *r;
+
+    c.p = p;
+    iter_errors(&c, s, instance, errs);
+    if (!NERR(errs))
+        return NULL;
+    best = best_match((verr **)errs->elts, NERR(errs));
+    r = apr_palloc(p, sizeof *r);
+    r->message = best->message;
+    r->full = full_text(&c, best);
+    return r;
+}

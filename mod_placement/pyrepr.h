@@ -1,0 +1,29 @@
+/* Python repr() and pprint.pformat() of JSON values (pure: apr + json-c).
+ *
+ * Error texts of upstream placement embed Python reprs of the decoded
+ * JSON (json.loads) values; these functions reproduce them byte for byte.
+ */
+#ifndef PL_PYREPR_H
+#define PL_PYREPR_H
+
+#include <stddef.h>
+#include <apr_pools.h>
+#include <json-c/json.h>
+
+/* repr() of the json.loads() value of v: dicts in insertion order,
+ * True/False/None, floats as Python's shortest round-trip repr. */
+const char *pl_json_pyrepr(apr_pool_t *p, json_object *v);
+
+/* repr() of a Python str given as UTF-8 bytes. */
+const char *pl_py_str_repr(apr_pool_t *p, const char *s, size_t len);
+
+/* repr() of a Python float. */
+const char *pl_py_float_repr(apr_pool_t *p, double d);
+
+/* pprint.pformat(v, width=width) of Python 3.11 (dict keys sorted). */
+const char *pl_json_pformat(apr_pool_t *p, json_object *v, int width);
+
+/* Number of code points in UTF-8 text (Python len() of the str). */
+size_t pl_utf8_len(const char *s, size_t len);
+
+#endif
