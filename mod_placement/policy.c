@@ -343,8 +343,8 @@ static int check_graph(pl_policy *pol, apr_array_header_t **refs, char **err)
                 int ti = t->idx;
                 stack[sp - 1] = k + 1;
                 if (t->mark == 1) {
-                    *err = apr_psprintf(pol->pool, "rule \"%s\" refers back "
-                                        "to itself through rule:%s",
+                    *err = apr_psprintf(pol->pool, "rule \"%s\": rule:%s "
+                                        "closes a reference cycle",
                                         rules[r]->name, t->name);
                     rc = -1;
                 }
