@@ -74,6 +74,69 @@ WRONG = [None, True, False, 0, 1, -1, 1.0, 1.5, 2147483648, 3.5e+38, '',
          'isolate', '1', '0', 'VCPU', ['x' * 80, 'y' * 80]]
 
 
+# Keywords placement does not use today, and corner cases of those it does.
+EXTRA = [
+    ({'oneOf': [{'type': 'integer'}, {'minimum': 2}]}, 3),
+    ({'oneOf': [{'type': 'integer'}, {'minimum': 2}]}, 1.5),
+    ({'oneOf': [{'type': 'string'}, {'type': 'null'}]}, 5),
+    ({'not': {'type': 'string', 'enum': ['a']}}, 'a'),
+    ({'allOf': [{'type': 'object'}, {'required': ['x']}]}, {}),
+    ({'enum': [1, 'a', None, [1, 2], {'k': True}]}, True),
+    ({'enum': [True]}, 1), ({'enum': [1.0]}, 1), ({'enum': [[True]]}, [1]),
+    ({'enum': [0]}, False), ({'enum': [{'a': 1}]}, {'a': 1.0}),
+    ({'const': {'a': [1, 2]}}, {'a': [1, 3]}), ({'const': 1}, True),
+    ({'uniqueItems': True}, [1, True]), ({'uniqueItems': True}, [1, 1.0]),
+    ({'uniqueItems': True}, [{'a': 1}, {'a': 1}]),
+    ({'uniqueItems': True}, [[1], [True]]),
+    ({'minimum': 1.5}, 1), ({'maximum': 2}, 2.0000001),
+    ({'exclusiveMinimum': 1}, 1), ({'exclusiveMaximum': 1.5}, 2),
+    ({'multipleOf': 2}, 7), ({'multipleOf': 0.1}, 0.3),
+    ({'multipleOf': 0.5}, 4.5), ({'multipleOf': 3}, 4.5),
+    ({'minItems': 2, 'maxItems': 3}, [1]), ({'maxItems': 1}, [1, 2]),
+    ({'maxProperties': 1}, {'a': 1, 'b': 2}),
+    ({'items': {'type': 'integer'}}, [1, 'x', 2.0, 2.5]),
+    ({'items': False}, [1, 2]),
+    ({'type': ['integer', 'null']}, 'x'), ({'type': 'integer'}, 1.0),
+    ({'type': 'number'}, True), ({'type': 'object'}, [{'a': 1}]),
+    ({'definitions': {'pos': {'minimum': 1}},
+      'properties': {'a': {'$ref': '#/definitions/pos'}}}, {'a': 0}),
+    ({'properties': {'a': {'$ref': '#'}}, 'type': 'object'},
+     {'a': {'a': 5}}),
+    ({'anyOf': [{'properties': {'a': {'type': 'string'}}},
+                {'properties': {'a': {'type': 'integer'}}}]}, {'a': None}),
+    ({'anyOf': [{'type': 'object', 'required': ['a']},
+                {'type': 'array'}]}, {'b': 1}),
+    ({'anyOf': [{'anyOf': [{'type': 'string'}, {'minimum': 3}]},
+                {'type': 'null', 'maximum': 0}]}, 1),
+    ({'pattern': r'^\d+$'}, '\u0664\u0665'), ({'pattern': r'^\w+$'}, 'h\xe9'),
+    ({'pattern': '^[A-Z]+$'}, 'ABC\n'), ({'pattern': 'a\\Z'}, 'a\n'),
+    ({'maxLength': 2}, '\U0001f600\U0001f600\U0001f600'),
+    ({'minLength': 3}, '\xe9\xe9'),
+    ({'type': 'string'}, '\x00\x07\x7f\x85\xa0\u200b\u2028\ud7ff\ue000'),
+    ({'type': 'string'}, 1e100), ({'type': 'string'}, 1e16),
+    ({'type': 'string'}, 123456789012345678), ({'type': 'string'}, 2 ** 64 - 1),
+    ({'type': 'string'}, -2 ** 63), ({'type': 'string'}, 5e-324),
+    ({'type': 'string'}, 0.1 + 0.2), ({'type': 'string'}, -0.0),
+    ({'type': 'integer'}, 'a long string with spaces ' * 8),
+    ({'type': 'integer'}, ['a long string with spaces ' * 3] * 3),
+    ({'type': 'integer'}, {'k%d' % i: list(range(i)) for i in range(12)}),
+    ({'additionalProperties': {'type': 'integer'}}, {'a': 'x'}),
+    ({'patternProperties': {'^a': {}, '^b': {}},
+      'additionalProperties': False}, {'c': 1, 'd': 2}),
+    ({'patternProperties': {}, 'additionalProperties': False}, {'c': 1}),
+    ({'properties': {'b': {}}, 'additionalProperties': False},
+     {'z': 1, 'y': 2, '\xe9': 3}),
+    ({'format': 'uuid'}, 'urn:uuid:{%s}' % UUID), ({'format': 'uuid'}, None),
+    ({'format': 'uuid'}, 'uuid:' + UUID.upper()),
+    ({'format': 'uuid'}, '0x' + UUID.replace('-', '')[2:]),
+    ({'format': 'uuid'}, '{{' + UUID + '}'), ({'format': 'uuid'}, 'urn:' + UUID),
+    ({'format': 'uuid'}, UUID + '-'), ({'format': 'uuid'}, 'URN:' + UUID),
+    ({'format': 'uuid'}, '-'.join(UUID.replace('-', ''))),
+    ({'required': ['it\'s', 'say "x"']}, {}),
+    (False, 1), ({'properties': {'a': False}}, {'a': 1}),
+]
+
+
 def skeleton(schema, depth=0):
     """A plausible valid instance for schema."""
     if depth > 12 or not isinstance(schema, dict):
@@ -192,6 +255,8 @@ def main():
             if key not in seen:
                 seen.add(key)
                 cases.append((os.path.basename(fname), schema, inst))
+    for schema, inst in EXTRA:
+        cases.append(('extra', schema, inst))
     text = ''.join(json.dumps([s, i]) + '\n' for _, s, i in cases)
     out = subprocess.run([drv], input=text.encode(), capture_output=True,
                          check=True).stdout.decode()
