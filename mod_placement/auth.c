@@ -1,0 +1,202 @@
+/* Identity and permissions through Apache's auth hooks.
+ *
+ * httpd.conf:  AuthType placement
+ *              Require placement-policy
+ *
+ * mod_authz_core first asks the "placement-policy" provider without a user:
+ * with no identity in the headers it answers DENIED_NO_USER, so httpd runs
+ * our check_authn hook, which answers 401; with an identity it checks the
+ * matched route's policy rule and answers GRANTED or DENIED (403).  When
+ * granted, force_authn still runs check_authn so r->user is set for logs
+ * and other modules.  Errors found before the policy check (bad
+ * microversion, unknown route, wrong media type) are granted here and
+ * answered by the handler, in upstream's order, with nothing done. */
+#include "auth.h"
+#include "http.h"
+#include "policy.h"
+
+#include <http_core.h>
+#include <http_request.h>
+#include <http_protocol.h>
+#include <mod_auth.h>
+#include <apr_strings.h>
+#include <ap_provider.h>
+#include <apr_lib.h>
+
+#define AUTH_TYPE "placement"
+#define JSON_ERROR_NOTE "placement-json-error"
+
+static const char **split_roles(apr_pool_t *p, const char *list, int *n)
+{
+    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
+    char *copy = apr_pstrdup(p, list ? list : ""), *tok, *state;
+    for (tok = apr_strtok(copy, ",", &state); tok; tok = apr_strtok(NULL, ",", &state)) {
+        char *t = tok;
+        while (apr_isspace(*t)) t++;
+        if (!*t) continue;
+        ap_str_tolower(t);
+        *(const char **)apr_array_push(a) = apr_pstrdup(p, t);
+    }
+    *n = a->nelts;
+    return (const char **)a->elts;
+}
+
+static int present(const char *s) { return s && *s; }
+
+const pl_identity *pl_identity_get(pl_req *q)
+{
+    request_rec *r = q->r;
+    apr_table_t *h = r->headers_in;
+    pl_identity *id;
+    const char *roles;
+
+    if (q->ident) return q->ident;
+    id = apr_pcalloc(q->pool, sizeof(*id));
+    roles = apr_table_get(h, "X-Roles");
+    if (q->conf->auth_strategy == PL_AUTH_NOAUTH2) {
+        /* upstream's NoAuthMiddleware: token "user[:project]", admin is admin */
+        const char *token = apr_table_get(h, "X-Auth-Token");
+        const char *colon;
+        if (!token) return NULL;
+        colon = strchr(token, ':');
+        id->user_id = colon ? apr_pstrndup(q->pool, token, colon - token) : token;
+        id->project_id = colon && colon[1] ? colon + 1 : id->user_id;
+        if (!roles && !strcmp(id->user_id, "admin")) roles = "admin";
+    }
+    else {
+        /* keystone: headers set by the authenticating layer in front */
+        id->user_id = apr_table_get(h, "X-User-Id");
+        if (!present(id->user_id)) id->user_id = apr_table_get(h, "X-User");
+        if (!present(id->user_id)) return NULL;
+        id->project_id = apr_table_get(h, "X-Tenant-Id");
+    }
+    if (present(apr_table_get(h, "X-Project-Id")))
+        id->project_id = apr_table_get(h, "X-Project-Id");
+    else if (present(apr_table_get(h, "OpenStack-System-Scope")))
+        id->project_id = NULL;
+    if (present(apr_table_get(h, "OpenStack-System-Scope")))
+        id->system_scope = apr_table_get(h, "OpenStack-System-Scope");
+    id->roles = split_roles(q->pool, roles, &id->nroles);
+    q->ident = id;
+    return id;
+}
+
+/* Make httpd's own error response for status carry our JSON body. */
+static void json_error_response(request_rec *r, int status, const char *json)
+{
+    ap_custom_response(r, status, json);
+    apr_table_setn(r->notes, JSON_ERROR_NOTE, "1");
+}
+
+static int check_authn(request_rec *r)
+{
+    const char *type = ap_auth_type(r);
+    pl_req *q;
+    const pl_identity *id;
+    if (!type || strcasecmp(type, AUTH_TYPE)) return DECLINED;
+    q = pl_req_get(r);
+    id = pl_identity_get(q);
+    if (!id) {
+        /* webob's plain HTTPUnauthorized, as upstream's auth middleware sends it */
+        json_object *doc = json_object_new_object();
+        json_object_object_add(doc, "message", json_object_new_string(apr_pstrcat(
+            q->pool, pl_status_explanation(401), "<br /><br />\n\n\n", NULL)));
+        json_object_object_add(doc, "code", json_object_new_string("401 Unauthorized"));
+        json_object_object_add(doc, "title", json_object_new_string("Unauthorized"));
+        json_error_response(r, HTTP_UNAUTHORIZED, apr_pstrdup(q->pool,
+            json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN
+                                               | JSON_C_TO_STRING_NOSLASHESCAPE)));
+        json_object_put(doc);
+        return HTTP_UNAUTHORIZED;
+    }
+    r->user = apr_pstrdup(r->pool, id->user_id);
+    r->ap_auth_type = (char *)AUTH_TYPE;
+    return OK;
+}
+
+/* Run check_authn even when the policy already granted access, so the
+ * request carries its user. */
+static int force_authn(request_rec *r)
+{
+    const char *type = ap_auth_type(r);
+    if (!type || strcasecmp(type, AUTH_TYPE)) return DECLINED;
+    return pl_identity_get(pl_req_get(r)) ? OK : DECLINED;
+}
+
+static int note_auth_failure(request_rec *r, const char *type)
+{
+    return strcasecmp(type, AUTH_TYPE) ? DECLINED : OK;
+}
+
+static int policy_allows(pl_req *q, const pl_identity *id)
+{
+    pl_creds creds;
+    apr_table_t *target = apr_table_make(q->pool, 2);
+    int rv;
+    creds.user_id = id->user_id;
+    creds.project_id = id->project_id;
+    creds.roles = id->roles;
+    creds.nroles = id->nroles;
+    creds.system_scope = id->system_scope;
+    if (q->route->flags & PL_RT_TARGET_QUERY_PROJECT) {
+        const char *p = pl_query_last(q, "project_id");
+        if (p) apr_table_setn(target, "project_id", p);
+    }
+    else if (id->project_id) {
+        apr_table_setn(target, "project_id", id->project_id);
+    }
+    if (id->user_id) apr_table_setn(target, "user_id", id->user_id);
+    rv = pl_policy_check(q->conf->policy, q->route->policy, &creds, target);
+    if (rv < 0)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(301)
+                      "%s unknown policy rule %s", q->request_id, q->route->policy);
+    return rv == 1;
+}
+
+static authz_status policy_check(request_rec *r, const char *line,
+                                 const void *parsed)
+{
+    pl_req *q = pl_req_get(r);
+    const pl_identity *id;
+
+    if (q->route && !q->route->policy) return AUTHZ_GRANTED;   /* the root */
+    id = pl_identity_get(q);
+    if (!id) return AUTHZ_DENIED_NO_USER;
+    if (q->prepared_failed) return AUTHZ_GRANTED;  /* the handler answers the error */
+    if (!q->policy_result) q->policy_result = policy_allows(q, id) ? 1 : -1;
+    if (q->policy_result > 0) return AUTHZ_GRANTED;
+
+    pl_fail(q, HTTP_FORBIDDEN, NULL, "Policy does not allow %s to be performed.",
+            q->route->policy);
+    json_error_response(r, HTTP_FORBIDDEN, pl_failure_json(q));
+    return AUTHZ_DENIED;
+}
+
+static const authz_provider policy_provider = { policy_check, NULL };
+
+/* httpd writes error pages as text/html; ours are JSON. */
+static apr_status_t json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    ap_set_content_type(f->r, "application/json");
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void insert_error_filter(request_rec *r)
+{
+    if (apr_table_get(r->notes, JSON_ERROR_NOTE))
+        ap_add_output_filter("PLACEMENT_JSON_ERROR", NULL, r, r->connection);
+}
+
+void pl_auth_register_hooks(apr_pool_t *p)
+{
+    ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_force_authn(force_authn, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "placement-policy",
+                              AUTHZ_PROVIDER_VERSION, &policy_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_output_filter("PLACEMENT_JSON_ERROR", json_error_filter, NULL,
+                              AP_FTYPE_CONTENT_SET);
+    ap_hook_insert_error_filter(insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
+}

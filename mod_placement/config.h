@@ -1,0 +1,60 @@
+/* mod_placement configuration: directives, defaults and merging. */
+#ifndef PL_CONFIG_H
+#define PL_CONFIG_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include "dburl.h"
+
+#define PL_UNSET -1
+
+enum { PL_AUTH_UNSET = -1, PL_AUTH_NOAUTH2 = 0, PL_AUTH_KEYSTONE = 1 };
+
+struct pl_policy;
+struct pl_dbpool;
+
+typedef struct pl_server_conf {
+    const char *db_connection;      /* upstream's SQLAlchemy URL */
+    pl_dburl *db;                   /* parsed db_connection */
+    int db_pool_size;               /* connections per process; UNSET: threads */
+    int db_pool_timeout;            /* seconds to wait for a connection */
+    int auth_strategy;
+    const char *policy_file;
+    int enforce_new_defaults;
+    int enforce_scope;
+    apr_array_header_t *cors_allowed_origin;   /* const char* */
+    const char *cors_allow_headers;            /* comma lists, as oslo */
+    const char *cors_allow_methods;
+    const char *cors_expose_headers;
+    int cors_max_age;
+    int cors_allow_credentials;
+    int randomize_allocation_candidates;
+    int max_allocation_candidates;
+    int allocation_conflict_retry_count;
+    apr_off_t max_body_size;
+    const char *incomplete_consumer_project_id;
+    const char *incomplete_consumer_user_id;
+    const char *data_dir;           /* schema/ data installed with the module */
+
+    /* Built at start-up. */
+    struct pl_policy *policy;
+    struct pl_dbpool *dbpool;
+} pl_server_conf;
+
+/* Per-directory config only remembers where the API is mounted. */
+typedef struct pl_dir_conf {
+    const char *mount;              /* <Location> path, NULL at server level */
+} pl_dir_conf;
+
+extern const command_rec pl_directives[];
+void *pl_create_server_conf(apr_pool_t *p, server_rec *s);
+void *pl_merge_server_conf(apr_pool_t *p, void *base, void *add);
+void *pl_create_dir_conf(apr_pool_t *p, char *dir);
+void *pl_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+
+/* Effective values with defaults applied. */
+int pl_conf_flag(int v, int dflt);
+int pl_conf_int(int v, int dflt);
+void pl_conf_finalize(pl_server_conf *c, int threads);
+
+#endif

@@ -1,0 +1,461 @@
+/* MariaDB access (see db.h). */
+#include "db.h"
+#include "http.h"
+#include "dbsync.h"
+
+#include <apr_reslist.h>
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+#include <http_log.h>
+#include <mysql.h>
+#include <errmsg.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+/* Statements cached per connection before the cache is emptied (queries
+ * with IN lists of many lengths would otherwise grow it without bound). */
+#define STMT_CACHE_MAX 256
+
+struct pl_dbpool {
+    server_rec *s;
+    pl_server_conf *conf;
+    apr_reslist_t *rl;
+    apr_thread_mutex_t *sync_lock;
+    volatile int standard_synced;   /* standard traits and classes inserted */
+};
+
+typedef struct pl_db_conn {
+    pl_dbpool *owner;
+    MYSQL *m;               /* NULL until connected */
+    apr_pool_t *pool;       /* statement cache memory */
+    apr_hash_t *stmts;      /* sql text -> MYSQL_STMT* */
+    int in_txn;
+} pl_db_conn;
+
+static int is_gone(unsigned int err)
+{
+    return err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST
+        || err == CR_CONNECTION_ERROR || err == CR_CONN_HOST_ERROR
+        || err == 1927 /* ER_CONNECTION_KILLED */ || err == 4031 /* idle timeout */
+        || err == 1053 /* ER_SERVER_SHUTDOWN */;
+}
+
+static void close_stmts(pl_db_conn *c)
+{
+    apr_hash_index_t *hi;
+    if (!c->stmts) return;
+    for (hi = apr_hash_first(NULL, c->stmts); hi; hi = apr_hash_next(hi)) {
+        void *v;
+        apr_hash_this(hi, NULL, NULL, &v);
+        mysql_stmt_close(v);
+    }
+    apr_pool_clear(c->pool);
+    c->stmts = apr_hash_make(c->pool);
+}
+
+static void disconnect(pl_db_conn *c)
+{
+    close_stmts(c);
+    if (c->m) mysql_close(c->m);
+    c->m = NULL;
+    c->in_txn = 0;
+}
+
+/* Insert the standard traits and resource classes once per process, the
+ * way upstream does at start-up; INSERT IGNORE makes it safe for many
+ * processes and hosts at once. */
+static void sync_standard(pl_db_conn *c)
+{
+    pl_dbpool *pool = c->owner;
+    char *err = NULL;
+    if (pool->standard_synced) return;
+    apr_thread_mutex_lock(pool->sync_lock);
+    if (!pool->standard_synced) {
+        apr_pool_t *tmp;
+        apr_pool_create(&tmp, NULL);
+        if (pl_db_sync_standard(c->m, apr_pstrcat(tmp, pool->conf->data_dir, "/schema/data",
+                                                  NULL), &err) >= 0)
+            pool->standard_synced = 1;
+        else
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, pool->s, PL_LOGNO(201)
+                         "syncing standard traits and resource classes: %s",
+                         err ? err : "unknown error");
+        free(err);
+        apr_pool_destroy(tmp);
+    }
+    apr_thread_mutex_unlock(pool->sync_lock);
+}
+
+static int connect_db(pl_db_conn *c, const char **errmsg)
+{
+    const pl_dburl *u = c->owner->conf->db;
+    unsigned int timeout = 5;
+    my_bool off = 0;
+    MYSQL *m = mysql_init(NULL);
+    if (!m) { *errmsg = "out of memory"; return -1; }
+    mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(m, MYSQL_OPT_RECONNECT, &off);   /* we reconnect ourselves */
+    mysql_options(m, MYSQL_SET_CHARSET_NAME, u->charset ? u->charset : "utf8");
+    /* oslo.db's default sql_mode */
+    mysql_options(m, MYSQL_INIT_COMMAND, "SET SESSION sql_mode = 'TRADITIONAL'");
+    if (!mysql_real_connect(m, u->unix_socket ? NULL : u->host, u->user, u->password,
+                            u->database, u->port, u->unix_socket, 0)) {
+        *errmsg = apr_pstrdup(c->pool, mysql_error(m));
+        mysql_close(m);
+        return -1;
+    }
+    c->m = m;
+    sync_standard(c);
+    return 0;
+}
+
+static apr_status_t conn_construct(void **resource, void *params, apr_pool_t *pool)
+{
+    pl_db_conn *c = apr_pcalloc(pool, sizeof(*c));
+    c->owner = params;
+    apr_pool_create(&c->pool, pool);
+    c->stmts = apr_hash_make(c->pool);
+    *resource = c;      /* connects on first use, so a down database never blocks start */
+    return APR_SUCCESS;
+}
+
+static apr_status_t conn_destruct(void *resource, void *params, apr_pool_t *pool)
+{
+    disconnect(resource);
+    return APR_SUCCESS;
+}
+
+pl_dbpool *pl_dbpool_create(apr_pool_t *p, server_rec *s, pl_server_conf *conf)
+{
+    pl_dbpool *pool = apr_pcalloc(p, sizeof(*pool));
+    pool->s = s;
+    pool->conf = conf;
+    return pool;
+}
+
+apr_status_t pl_dbpool_child_init(pl_dbpool *pool, apr_pool_t *p)
+{
+    apr_status_t rv;
+    int n = pool->conf->db_pool_size;
+    apr_thread_mutex_create(&pool->sync_lock, APR_THREAD_MUTEX_DEFAULT, p);
+    rv = apr_reslist_create(&pool->rl, 0, n, n, 0, conn_construct, conn_destruct, pool, p);
+    if (rv == APR_SUCCESS)
+        apr_reslist_timeout_set(pool->rl, (apr_interval_time_t)pool->conf->db_pool_timeout
+                                              * APR_USEC_PER_SEC);
+    return rv;
+}
+
+/* Give the connection back when the request ends, rolling back anything
+ * left open. */
+static apr_status_t release_conn(void *data)
+{
+    pl_req *q = data;
+    pl_db_conn *c = q->db;
+    if (!c) return APR_SUCCESS;
+    if (c->in_txn && c->m) {
+        if (mysql_rollback(c->m)) disconnect(c);
+        c->in_txn = 0;
+    }
+    apr_reslist_release(c->owner->rl, c);
+    q->db = NULL;
+    return APR_SUCCESS;
+}
+
+static int unavailable(pl_req *q, const char *why)
+{
+    return pl_fail(q, 503, NULL, "The placement database is unavailable: %s", why);
+}
+
+static pl_db_conn *acquire(pl_req *q)
+{
+    pl_dbpool *pool = q->conf->dbpool;
+    void *res;
+    apr_status_t rv;
+    const char *err;
+
+    if (q->db) return q->db;
+    if (!pool || !pool->rl) {
+        unavailable(q, "no PlacementDatabaseConnection is configured");
+        return NULL;
+    }
+    rv = apr_reslist_acquire(pool->rl, &res);
+    if (rv != APR_SUCCESS) {
+        unavailable(q, "timed out waiting for a free database connection");
+        return NULL;
+    }
+    q->db = res;
+    apr_pool_cleanup_register(q->r->pool, q, release_conn, apr_pool_cleanup_null);
+    if (!q->db->m && connect_db(q->db, &err) != 0) {
+        q->db_errno = CR_CONN_HOST_ERROR;
+        unavailable(q, err);
+        return NULL;
+    }
+    return q->db;
+}
+
+long long pl_cell_int(const pl_dbres *res, int row, int col)
+{
+    const char *v = PL_CELL(res, row, col);
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+double pl_cell_double(const pl_dbres *res, int row, int col)
+{
+    const char *v = PL_CELL(res, row, col);
+    return v ? strtod(v, NULL) : 0.0;
+}
+
+const char *pl_db_placeholders(apr_pool_t *p, int n)
+{
+    char *s = apr_palloc(p, n > 0 ? 2 * n : 1), *o = s;
+    int i;
+    for (i = 0; i < n; i++) {
+        if (i) *o++ = ',';
+        *o++ = '?';
+    }
+    *o = '\0';
+    return s;
+}
+
+static MYSQL_STMT *prepare(pl_db_conn *c, const char *sql, unsigned int *err,
+                           const char **errmsg)
+{
+    MYSQL_STMT *st = apr_hash_get(c->stmts, sql, APR_HASH_KEY_STRING);
+    my_bool on = 1;
+    if (st) return st;
+    if (apr_hash_count(c->stmts) >= STMT_CACHE_MAX) close_stmts(c);
+    st = mysql_stmt_init(c->m);
+    if (!st) { *err = CR_OUT_OF_MEMORY; *errmsg = "out of memory"; return NULL; }
+    if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql))) {
+        *err = mysql_stmt_errno(st);
+        *errmsg = apr_pstrdup(c->pool, mysql_stmt_error(st));
+        mysql_stmt_close(st);
+        return NULL;
+    }
+    mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
+    apr_hash_set(c->stmts, apr_pstrdup(c->pool, sql), APR_HASH_KEY_STRING, st);
+    return st;
+}
+
+/* Execute once on connection c.  Returns 0, or the MariaDB error number
+ * with *errmsg set. */
+static unsigned int execute(pl_req *q, pl_db_conn *c, pl_dbres **out, const char *sql,
+                            const pl_dbarg *args, int nargs, const char **errmsg)
+{
+    unsigned int err = 0;
+    MYSQL_STMT *st = prepare(c, sql, &err, errmsg);
+    MYSQL_BIND *pb = NULL, *rb = NULL;
+    MYSQL_RES *meta;
+    unsigned long *lens = NULL;
+    my_bool *nulls = NULL;
+    pl_dbres *res;
+    int i, ncols, row = 0;
+
+    if (!st) return err;
+    if (nargs) {
+        pb = apr_pcalloc(q->pool, sizeof(*pb) * nargs);
+        for (i = 0; i < nargs; i++) {
+            switch (args[i].type) {
+            case 's':
+                if (!args[i].s) { pb[i].buffer_type = MYSQL_TYPE_NULL; break; }
+                pb[i].buffer_type = MYSQL_TYPE_STRING;
+                pb[i].buffer = (void *)args[i].s;
+                pb[i].buffer_length = (unsigned long)strlen(args[i].s);
+                break;
+            case 'i':
+                pb[i].buffer_type = MYSQL_TYPE_LONGLONG;
+                pb[i].buffer = (void *)&args[i].i;
+                break;
+            case 'd':
+                pb[i].buffer_type = MYSQL_TYPE_DOUBLE;
+                pb[i].buffer = (void *)&args[i].d;
+                break;
+            default:
+                pb[i].buffer_type = MYSQL_TYPE_NULL;
+            }
+        }
+        if (mysql_stmt_bind_param(st, pb)) goto stmt_error;
+    }
+    if (mysql_stmt_execute(st)) goto stmt_error;
+
+    res = apr_pcalloc(q->pool, sizeof(*res));
+    meta = mysql_stmt_result_metadata(st);
+    if (meta) {
+        MYSQL_FIELD *fields;
+        if (mysql_stmt_store_result(st)) { mysql_free_result(meta); goto stmt_error; }
+        ncols = (int)mysql_num_fields(meta);
+        fields = mysql_fetch_fields(meta);
+        res->ncols = ncols;
+        res->nrows = (int)mysql_stmt_num_rows(st);
+        res->cells = apr_pcalloc(q->pool, sizeof(char *) * (size_t)(res->nrows * ncols + 1));
+        rb = apr_pcalloc(q->pool, sizeof(*rb) * ncols);
+        lens = apr_pcalloc(q->pool, sizeof(*lens) * ncols);
+        nulls = apr_pcalloc(q->pool, sizeof(*nulls) * ncols);
+        for (i = 0; i < ncols; i++) {
+            unsigned long size = fields[i].max_length > 64 ? fields[i].max_length : 64;
+            rb[i].buffer_type = MYSQL_TYPE_STRING;
+            rb[i].buffer = apr_palloc(q->pool, size + 1);
+            rb[i].buffer_length = size + 1;
+            rb[i].length = &lens[i];
+            rb[i].is_null = &nulls[i];
+        }
+        mysql_free_result(meta);
+        if (mysql_stmt_bind_result(st, rb)) goto stmt_error;
+        for (;;) {
+            int rc = mysql_stmt_fetch(st);
+            if (rc == MYSQL_NO_DATA) break;
+            if (rc == 1) goto stmt_error;
+            for (i = 0; i < ncols; i++) {
+                char *v;
+                if (nulls[i]) continue;
+                v = apr_palloc(q->pool, lens[i] + 1);
+                if (lens[i] >= rb[i].buffer_length) {   /* truncated: fetch it whole */
+                    MYSQL_BIND one;
+                    memset(&one, 0, sizeof(one));
+                    one.buffer_type = MYSQL_TYPE_STRING;
+                    one.buffer = v;
+                    one.buffer_length = lens[i] + 1;
+                    mysql_stmt_fetch_column(st, &one, (unsigned int)i, 0);
+                }
+                else memcpy(v, rb[i].buffer, lens[i]);
+                v[lens[i]] = '\0';
+                res->cells[(size_t)row * ncols + i] = v;
+            }
+            row++;
+        }
+        mysql_stmt_free_result(st);
+    }
+    res->affected = mysql_stmt_affected_rows(st);
+    res->insert_id = mysql_stmt_insert_id(st);
+    if (out) *out = res;
+    return 0;
+
+stmt_error:
+    err = mysql_stmt_errno(st);
+    *errmsg = apr_pstrdup(q->pool, mysql_stmt_error(st));
+    mysql_stmt_free_result(st);
+    mysql_stmt_reset(st);
+    return err ? err : CR_UNKNOWN_ERROR;
+}
+
+int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args, int nargs)
+{
+    pl_db_conn *c = acquire(q);
+    unsigned int err;
+    const char *msg = NULL;
+    int attempt;
+
+    if (!c) return PL_FAIL;
+    for (attempt = 0; ; attempt++) {
+        if (!c->m) {
+            const char *cerr;
+            if (connect_db(c, &cerr) != 0) {
+                q->db_errno = CR_CONN_HOST_ERROR;
+                return unavailable(q, cerr);
+            }
+        }
+        err = execute(q, c, res, sql, args, nargs, &msg);
+        q->db_errno = (int)err;
+        if (!err) return PL_OK;
+        if (is_gone(err)) {
+            int was_in_txn = c->in_txn;
+            disconnect(c);
+            /* Outside a transaction nothing is lost: reconnect and retry once.
+             * Inside one, the transaction is gone; pl_db_txn runs it again. */
+            if (!was_in_txn && attempt == 0) continue;
+            if (was_in_txn) c->in_txn = 0;
+            return unavailable(q, msg);
+        }
+        if (!c->in_txn && (err == PL_ER_DEADLOCK || err == PL_ER_LOCK_WAIT) && attempt < 3)
+            continue;
+        break;
+    }
+    if (err == PL_ER_DUP_ENTRY || err == PL_ER_DEADLOCK || err == PL_ER_LOCK_WAIT
+        || err == PL_ER_ROW_IS_REFERENCED || err == PL_ER_NO_REFERENCED_ROW)
+        return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Database conflict: %s", msg);
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(202) "%s SQL error %u: %s [%s]",
+                  q->request_id, err, msg, sql);
+    return pl_fail(q, 500, NULL, "Database error %u: %s", err, msg);
+}
+
+int pl_db_query(pl_req *q, pl_dbres **res, const char *sql, const char *types, ...)
+{
+    int n = (int)strlen(types), i;
+    pl_dbarg *args = n ? apr_pcalloc(q->pool, sizeof(*args) * n) : NULL;
+    va_list ap;
+    va_start(ap, types);
+    for (i = 0; i < n; i++) {
+        args[i].type = types[i];
+        if (types[i] == 's') args[i].s = va_arg(ap, const char *);
+        else if (types[i] == 'i') args[i].i = va_arg(ap, long long);
+        else if (types[i] == 'd') args[i].d = va_arg(ap, double);
+    }
+    va_end(ap);
+    return pl_db_exec(q, res, sql, args, n);
+}
+
+static int begin(pl_req *q, pl_db_conn *c)
+{
+    unsigned int err = 0;
+    int attempt;
+    for (attempt = 0; attempt < 2; attempt++) {
+        const char *cerr;
+        if (!c->m && connect_db(c, &cerr) != 0) {
+            q->db_errno = CR_CONN_HOST_ERROR;
+            return unavailable(q, cerr);
+        }
+        if (mysql_query(c->m, "START TRANSACTION") == 0) {
+            c->in_txn = 1;
+            return PL_OK;
+        }
+        err = mysql_errno(c->m);
+        if (!is_gone(err)) break;
+        disconnect(c);
+    }
+    q->db_errno = (int)err;
+    if (is_gone(err) || !c->m) return unavailable(q, "connection lost");
+    return pl_fail(q, 500, NULL, "Database error %u starting a transaction", err);
+}
+
+int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx)
+{
+    pl_db_conn *c = acquire(q);
+    int tries = q->conf->allocation_conflict_retry_count + 1, attempt;
+    if (!c) return PL_FAIL;
+
+    for (attempt = 0; attempt < tries; attempt++) {
+        int rv, retry;
+        memset(&q->failure, 0, sizeof(q->failure));
+        q->db_errno = 0;
+        if (begin(q, c) != PL_OK) return PL_FAIL;
+        rv = fn(q, ctx);
+        if (rv == PL_OK && c->m) {
+            if (mysql_commit(c->m) == 0) {
+                c->in_txn = 0;
+                return PL_OK;
+            }
+            q->db_errno = (int)mysql_errno(c->m);
+            rv = PL_FAIL;
+            if (is_gone((unsigned)q->db_errno)) {
+                /* The commit's fate is unknown: do not guess, report it. */
+                disconnect(c);
+                return unavailable(q, "connection lost during commit");
+            }
+            pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Database conflict at commit.");
+        }
+        if (c->m && c->in_txn && mysql_rollback(c->m)) disconnect(c);
+        c->in_txn = 0;
+        retry = rv == PL_RETRY || q->db_errno == PL_ER_DEADLOCK
+             || q->db_errno == PL_ER_LOCK_WAIT
+             || (is_gone((unsigned)q->db_errno) && attempt == 0);
+        if (!retry) return PL_FAIL;
+        /* a short random pause spreads out writers that collided */
+        apr_sleep((apr_interval_time_t)(rand() % 5000) * (attempt + 1));
+    }
+    if (!q->failure.status)
+        pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Another thread concurrently updated "
+                "the data. Please retry your update");
+    if (q->failure.status == 503 || q->failure.status == 500) return PL_FAIL;
+    return PL_FAIL;
+}

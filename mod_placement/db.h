@@ -1,0 +1,61 @@
+/* MariaDB access: a per-process connection pool (apr_reslist, safe under
+ * the event MPM), prepared statements cached per connection, transactions
+ * with retries, and recovery when the server goes away. */
+#ifndef PL_DB_H
+#define PL_DB_H
+
+#include "placement.h"
+
+/* MariaDB error numbers the handlers look at. */
+#define PL_ER_DUP_ENTRY      1062
+#define PL_ER_LOCK_WAIT      1205
+#define PL_ER_DEADLOCK       1213
+#define PL_ER_ROW_IS_REFERENCED 1451
+#define PL_ER_NO_REFERENCED_ROW 1452
+
+typedef struct pl_dbpool pl_dbpool;
+
+/* post_config: remember the configuration (no connection yet). */
+pl_dbpool *pl_dbpool_create(apr_pool_t *p, server_rec *s, pl_server_conf *conf);
+/* child_init: build this process's reslist. */
+apr_status_t pl_dbpool_child_init(pl_dbpool *pool, apr_pool_t *p);
+
+/* A result: every cell as text (NULL for SQL NULL), row-major. */
+typedef struct pl_dbres {
+    int nrows, ncols;
+    const char **cells;
+    unsigned long long affected;
+    unsigned long long insert_id;
+} pl_dbres;
+
+#define PL_CELL(res, row, col) ((res)->cells[(size_t)(row) * (res)->ncols + (col)])
+long long pl_cell_int(const pl_dbres *res, int row, int col);
+double pl_cell_double(const pl_dbres *res, int row, int col);
+
+/* One bound parameter: 's' text (NULL binds SQL NULL), 'i' integer, 'd' double. */
+typedef struct pl_dbarg {
+    char type;
+    const char *s;
+    long long i;
+    double d;
+} pl_dbarg;
+
+/* Run sql with parameters; res may be NULL when no result is wanted.
+ * PL_OK, or PL_FAIL with a failure recorded (500, or 503 when the database
+ * cannot be reached) and q->db_errno set. */
+int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args, int nargs);
+/* Same with a type string: pl_db_query(q, &res, "... ? ?", "si", "x", 3LL).
+ * 'i' takes a long long, 's' a const char *, 'd' a double. */
+int pl_db_query(pl_req *q, pl_dbres **res, const char *sql, const char *types, ...);
+
+/* Run fn inside a transaction: commit when it returns PL_OK; roll back
+ * otherwise.  PL_RETRY from fn, deadlocks and lock-wait timeouts run it
+ * again, up to the configured allocation_conflict_retry_count; after that
+ * the failure fn recorded (or 409 placement.concurrent_update) stands. */
+typedef int (*pl_txn_fn)(pl_req *q, void *ctx);
+int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx);
+
+/* A list of n '?' separated by commas, for IN (...) clauses. */
+const char *pl_db_placeholders(apr_pool_t *p, int n);
+
+#endif

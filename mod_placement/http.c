@@ -1,0 +1,391 @@
+/* Placement's HTTP dialect (see http.h). */
+#include "http.h"
+#include "schemas.h"
+#include "jsonschema.h"
+#include "strutil.h"
+
+#include <http_protocol.h>
+#include <apr_strings.h>
+#include <apr_date.h>
+#include <apr_lib.h>
+#include <stdarg.h>
+
+static const struct { int status; const char *title, *explanation; } statuses[] = {
+    {400, "Bad Request", "The server could not comply with the request since it is "
+                         "either malformed or otherwise incorrect."},
+    {401, "Unauthorized", "This server could not verify that you are authorized to "
+          "access the document you requested. Either you supplied the wrong credentials "
+          "(e.g., bad password), or your browser does not understand how to supply the "
+          "credentials required."},
+    {403, "Forbidden", "Access was denied to this resource."},
+    {404, "Not Found", "The resource could not be found."},
+    {405, "Method Not Allowed", NULL},
+    {406, "Not Acceptable", NULL},
+    {409, "Conflict", "There was a conflict when trying to complete your request."},
+    {413, "Request Entity Too Large", "The body of your request was too large for this "
+                                      "server."},
+    {415, "Unsupported Media Type", NULL},
+    {500, "Internal Server Error", "The server has either erred or is incapable of "
+                                   "performing the requested operation."},
+    {501, "Not Implemented", "The server has either erred or is incapable of performing "
+                             "the requested operation."},
+    {503, "Service Unavailable", "The server is currently unavailable. Please try again "
+                                 "at a later time."},
+};
+
+const char *pl_status_title(int status)
+{
+    size_t i;
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        if (statuses[i].status == status) return statuses[i].title;
+    return "Error";
+}
+
+const char *pl_status_explanation(int status)
+{
+    size_t i;
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+        if (statuses[i].status == status) return statuses[i].explanation;
+    return "";
+}
+
+const char *pl_error_detail(pl_req *q, int status, const char *detail)
+{
+    request_rec *r = q->r;
+    const char *raw;
+    if (!detail) detail = "";
+    /* webob's body templates, before its tag stripping */
+    if (status == 405) {
+        raw = apr_pstrcat(q->pool, "The method ", r->method,
+                          " is not allowed for this resource. <br /><br />\n", detail, NULL);
+    }
+    else if (status == 406) {
+        const char *accept = apr_table_get(r->headers_in, "Accept");
+        if (!accept || !strcmp(accept, "*/*")) accept = "application/json";
+        raw = apr_pstrcat(q->pool, "The resource could not be generated that was acceptable"
+                          " to your browser\n(content of type ", accept,
+                          ". <br /><br />\n", detail, NULL);
+    }
+    else if (status == 415) {
+        const char *ct = apr_table_get(r->headers_in, "Content-Type");
+        raw = apr_pstrcat(q->pool, "The request media type ", ct ? ct : "",
+                          " is not supported by this server.\n<br /><br />\n", detail, NULL);
+    }
+    else {
+        raw = apr_pstrcat(q->pool, pl_status_explanation(status), "<br /><br />\n", detail, "\n\n",
+                          NULL);
+    }
+    return pl_strip_tags(q->pool, raw);
+}
+
+static int vfail(pl_req *q, int status, const char *code, const char *fmt, va_list ap)
+{
+    q->failure.status = status;
+    q->failure.code = code;
+    q->failure.detail = fmt ? apr_pvsprintf(q->pool, fmt, ap) : NULL;
+    q->failure.no_vary = 0;
+    q->failure.allow = NULL;
+    return PL_FAIL;
+}
+
+int pl_fail(pl_req *q, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(q, status, code, fmt, ap);
+    va_end(ap);
+    return PL_FAIL;
+}
+
+int pl_error(pl_req *q, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(q, status, code, fmt, ap);
+    va_end(ap);
+    return pl_send_failure(q);
+}
+
+void pl_add_version_headers(pl_req *q, int with_vary)
+{
+    if (!q->mv_ok) return;
+    apr_table_setn(q->r->err_headers_out, "openstack-api-version",
+                   apr_pstrcat(q->pool, "placement ", pl_mv_string(q->pool, q->mv), NULL));
+    if (with_vary) apr_table_setn(q->r->err_headers_out, "vary", "openstack-api-version");
+}
+
+static int send_body(pl_req *q, int status, const char *body)
+{
+    request_rec *r = q->r;
+    r->status = status;
+    ap_set_content_type(r, "application/json");
+    ap_set_content_length(r, strlen(body));
+    if (!r->header_only) ap_rputs(body, r);
+    return OK;
+}
+
+const char *pl_failure_json(pl_req *q)
+{
+    pl_failure *f = &q->failure;
+    json_object *err = json_object_new_object(), *doc = json_object_new_object();
+    json_object *list = json_object_new_array();
+    int status = f->status ? f->status : 500;
+    const char *text;
+
+    json_object_object_add(err, "status", json_object_new_int(status));
+    json_object_object_add(err, "title", json_object_new_string(pl_status_title(status)));
+    json_object_object_add(err, "detail", json_object_new_string(
+        pl_error_detail(q, status, f->detail)));
+    if (q->mv_ok && q->mv >= PL_V(1, 23))
+        json_object_object_add(err, "code", json_object_new_string(
+            f->code ? f->code : "placement.undefined_code"));
+    json_object_object_add(err, "request_id", json_object_new_string(q->request_id));
+    if (status == 406 && !q->mv_ok) {
+        json_object_object_add(err, "max_version", json_object_new_string(PL_MV_MAX_STRING));
+        json_object_object_add(err, "min_version", json_object_new_string(PL_MV_MIN_STRING));
+    }
+    json_object_array_add(list, err);
+    json_object_object_add(doc, "errors", list);
+
+    pl_add_version_headers(q, !f->no_vary);
+    if (f->allow) apr_table_setn(q->r->err_headers_out, "allow", f->allow);
+    if (status >= 500)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(100) "%s %d: %s",
+                      q->request_id, status, f->detail ? f->detail : "");
+    text = apr_pstrdup(q->pool, json_object_to_json_string_ext(
+        doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(doc);
+    return text;
+}
+
+int pl_send_failure(pl_req *q)
+{
+    int status = q->failure.status ? q->failure.status : 500;
+    return send_body(q, status, pl_failure_json(q));
+}
+
+int pl_send_json(pl_req *q, int status, json_object *body)
+{
+    const char *text = apr_pstrdup(q->pool, json_object_to_json_string_ext(
+        body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(body);
+    if (status < 400) pl_add_version_headers(q, 1);
+    return send_body(q, status, text);
+}
+
+int pl_send_empty(pl_req *q, int status)
+{
+    request_rec *r = q->r;
+    pl_add_version_headers(q, 1);
+    r->status = status;
+    r->content_type = NULL;
+    ap_set_content_length(r, 0);
+    /* 204 must not carry a Content-Type: drop any default the core adds */
+    apr_table_unset(r->headers_out, "Content-Type");
+    return OK;
+}
+
+void pl_set_last_modified(pl_req *q, apr_time_t t)
+{
+    char *date;
+    if (!PL_MV_GE(q, 1, 15)) return;
+    if (!t) t = apr_time_now();
+    date = apr_palloc(q->pool, APR_RFC822_DATE_LEN);
+    apr_rfc822_date(date, t);
+    apr_table_setn(q->r->headers_out, "last-modified", date);
+    apr_table_setn(q->r->headers_out, "cache-control", "no-cache");
+}
+
+/* Request bodies ------------------------------------------------------- */
+
+static int read_body(pl_req *q, const char **out, apr_size_t *outlen)
+{
+    request_rec *r = q->r;
+    apr_off_t cap = q->conf->max_body_size;
+    apr_size_t len = 0, size = 8192;
+    char *buf;
+    long n;
+
+    if (ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK) != OK)
+        return pl_fail(q, 400, NULL, "The request body could not be read.");
+    if (r->remaining > cap)
+        return pl_fail(q, 413, NULL, "Request body is larger than %" APR_OFF_T_FMT " bytes.",
+                       cap);
+    buf = apr_palloc(q->pool, size + 1);
+    if (ap_should_client_block(r)) {
+        for (;;) {
+            if (len == size) {
+                char *bigger;
+                if ((apr_off_t)size >= cap + 1)
+                    return pl_fail(q, 413, NULL, "Request body is larger than %"
+                                   APR_OFF_T_FMT " bytes.", cap);
+                bigger = apr_palloc(q->pool, size * 2 + 1);
+                memcpy(bigger, buf, len);
+                buf = bigger;
+                size *= 2;
+            }
+            n = ap_get_client_block(r, buf + len, size - len);
+            if (n < 0) return pl_fail(q, 400, NULL, "The request body could not be read.");
+            if (n == 0) break;
+            len += n;
+            if ((apr_off_t)len > cap)
+                return pl_fail(q, 413, NULL, "Request body is larger than %" APR_OFF_T_FMT
+                               " bytes.", cap);
+        }
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *outlen = len;
+    return PL_OK;
+}
+
+int pl_validate(pl_req *q, json_object *doc, const char *schema, const char *prefix)
+{
+    const pl_schema *s = pl_schema_lookup(schema);
+    const pl_schema_error *e;
+    if (!s) return pl_fail(q, 500, NULL, "Request schema %s is not loaded.", schema);
+    e = pl_schema_validate(q->pool, s, doc);
+    if (!e) return PL_OK;
+    return pl_fail(q, 400, NULL, "%s%s", prefix, e->full);
+}
+
+json_object *pl_read_json(pl_req *q, const char *schema)
+{
+    const char *body = NULL;
+    apr_size_t len = 0;
+    const char *ct = apr_table_get(q->r->headers_in, "Content-Type");
+    json_tokener *tok;
+    json_object *doc;
+    enum json_tokener_error jerr;
+
+    /* upstream's require_content: the type, parameters ignored */
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0
+        || (ct[16] && ct[16] != ';' && !apr_isspace(ct[16]))) {
+        const char *bad = ct && *ct ? apr_pstrndup(q->pool, ct, strcspn(ct, "; ")) : "None";
+        pl_fail(q, 415, NULL, "The media type %s is not supported, use application/json",
+                bad);
+        return NULL;
+    }
+    if (read_body(q, &body, &len) != PL_OK) return NULL;
+
+    tok = json_tokener_new();
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    doc = json_tokener_parse_ex(tok, body, (int)len);
+    jerr = json_tokener_get_error(tok);
+    if (jerr == json_tokener_success) {
+        size_t off = json_tokener_get_parse_end(tok);
+        while (off < len && apr_isspace(body[off])) off++;
+        if (off < len) {
+            json_object_put(doc);
+            doc = NULL;
+            pl_fail(q, 400, NULL, "Malformed JSON: Extra data: line 1 column %d (char %d)",
+                    (int)off + 1, (int)off);
+        }
+    }
+    else {
+        if (doc) json_object_put(doc);
+        doc = NULL;
+        pl_fail(q, 400, NULL, "Malformed JSON: %s",
+                len == 0 ? "Expecting value: line 1 column 1 (char 0)"
+                         : json_tokener_error_desc(jerr));
+    }
+    json_tokener_free(tok);
+    if (!doc) {
+        /* a body of "null" parses to NULL with success */
+        if (q->failure.status == 0)
+            pl_fail(q, 400, NULL, "JSON does not validate: None is not of type 'object'");
+        return NULL;
+    }
+    /* The document lives as long as the request. */
+    apr_pool_cleanup_register(q->pool, doc, (apr_status_t (*)(void *))json_object_put,
+                              apr_pool_cleanup_null);
+    if (schema && pl_validate(q, doc, schema, "JSON does not validate: ") != PL_OK)
+        return NULL;
+    return doc;
+}
+
+/* Query strings -------------------------------------------------------- */
+
+static char *form_decode(apr_pool_t *p, const char *s, size_t n)
+{
+    char *out = apr_palloc(p, n + 1), *o = out;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (s[i] == '+') *o++ = ' ';
+        else if (s[i] == '%' && i + 2 < n && apr_isxdigit(s[i + 1])
+                 && apr_isxdigit(s[i + 2])) {
+            char hex[3] = { s[i + 1], s[i + 2], 0 };
+            *o++ = (char)strtol(hex, NULL, 16);
+            i += 2;
+        }
+        else *o++ = s[i];
+    }
+    *o = '\0';
+    return out;
+}
+
+apr_table_t *pl_parse_query(apr_pool_t *p, const char *args)
+{
+    apr_table_t *t = apr_table_make(p, 8);
+    const char *s = args;
+    while (s && *s) {
+        const char *amp = s + strcspn(s, "&;");
+        const char *eq = memchr(s, '=', amp - s);
+        if (amp > s) {
+            if (eq)
+                apr_table_add(t, form_decode(p, s, eq - s), form_decode(p, eq + 1, amp - eq - 1));
+            else
+                apr_table_add(t, form_decode(p, s, amp - s), "");
+        }
+        s = *amp ? amp + 1 : NULL;
+    }
+    return t;
+}
+
+typedef struct { const char *key; const char *last; apr_array_header_t *all; } qscan;
+
+static int scan_one(void *data, const char *key, const char *value)
+{
+    qscan *s = data;
+    if (strcmp(key, s->key) == 0) {
+        s->last = value;
+        if (s->all) *(const char **)apr_array_push(s->all) = value;
+    }
+    return 1;
+}
+
+const char *pl_query_last(pl_req *q, const char *key)
+{
+    qscan s = { key, NULL, NULL };
+    apr_table_do(scan_one, &s, q->query, NULL);
+    return s.last;
+}
+
+apr_array_header_t *pl_query_all(pl_req *q, const char *key)
+{
+    qscan s = { key, NULL, apr_array_make(q->pool, 2, sizeof(const char *)) };
+    apr_table_do(scan_one, &s, q->query, NULL);
+    return s.all;
+}
+
+const char *pl_url(pl_req *q, const char *fmt, ...)
+{
+    va_list ap;
+    const char *path;
+    va_start(ap, fmt);
+    path = apr_pvsprintf(q->pool, fmt, ap);
+    va_end(ap);
+    return apr_pstrcat(q->pool, q->prefix, path, NULL);
+}
+
+json_object *pl_json_str(const char *s)
+{
+    return s ? json_object_new_string(s) : NULL;
+}
+
+json_object *pl_json_double(double d)
+{
+    char buf[64];
+    pl_format_pyfloat(buf, sizeof(buf), d);
+    return json_object_new_double_s(d, buf);
+}

@@ -1,0 +1,56 @@
+/* Placement's HTTP dialect: JSON responses, upstream's error bodies,
+ * request bodies and query strings. */
+#ifndef PL_HTTP_H
+#define PL_HTTP_H
+
+#include "placement.h"
+
+/* Record a failure (not sent yet); returns PL_FAIL.  code may be NULL
+ * (placement.undefined_code from 1.23). */
+int pl_fail(pl_req *q, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Send the recorded failure; returns what a handler returns. */
+int pl_send_failure(pl_req *q);
+/* pl_fail + pl_send_failure. */
+int pl_error(pl_req *q, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Send body (consumed: json_object_put) with status; returns OK. */
+int pl_send_json(pl_req *q, int status, json_object *body);
+/* Send a status without a body and without Content-Type (204). */
+int pl_send_empty(pl_req *q, int status);
+/* From 1.15: last-modified (t, or now when 0) and cache-control: no-cache. */
+void pl_set_last_modified(pl_req *q, apr_time_t t);
+/* Header echoing the microversion (and vary), added to every normal reply. */
+void pl_add_version_headers(pl_req *q, int with_vary);
+
+/* Read a JSON body: 415 when not application/json, 413 over the size cap,
+ * 400 "Malformed JSON", and when schema is given, 400 "JSON does not
+ * validate".  NULL with a recorded failure on error. */
+json_object *pl_read_json(pl_req *q, const char *schema);
+/* Validate a document against a named schema; PL_OK or PL_FAIL with
+ * 400 "<prefix><python jsonschema message>" recorded. */
+int pl_validate(pl_req *q, json_object *doc, const char *schema, const char *prefix);
+
+/* Query string: last value of key (NULL if absent), or all values. */
+const char *pl_query_last(pl_req *q, const char *key);
+apr_array_header_t *pl_query_all(pl_req *q, const char *key);
+apr_table_t *pl_parse_query(apr_pool_t *p, const char *args);
+
+/* prefix + path, for Location headers and links. */
+const char *pl_url(pl_req *q, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* json helpers */
+json_object *pl_json_str(const char *s);            /* NULL -> JSON null */
+json_object *pl_json_double(double d);              /* Python float repr */
+/* Webob's rendering of an error detail: the status explanation, then the
+ * detail, with tags stripped as webob's json formatter does. */
+const char *pl_error_detail(pl_req *q, int status, const char *detail);
+/* The JSON error body of the recorded failure; also sets its headers. */
+const char *pl_failure_json(pl_req *q);
+const char *pl_status_explanation(int status);
+/* Webob's status titles. */
+const char *pl_status_title(int status);
+
+#endif

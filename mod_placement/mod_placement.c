@@ -1,0 +1,259 @@
+/* mod_placement: the OpenStack Placement API as an httpd module.
+ *
+ * This file holds the module record, start-up (configuration, schemas,
+ * policy, database pools) and the request pipeline shared by the auth
+ * hooks and the handler: request id -> microversion -> route -> pre-policy
+ * checks.  The API itself lives in h_*.c, reached through routes.c. */
+#include "placement.h"
+#include "auth.h"
+#include "db.h"
+#include "handlers.h"
+#include "http.h"
+#include "policy.h"
+#include "schemas.h"
+
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <ap_mpm.h>
+#include <apr_strings.h>
+#include <apr_uuid.h>
+#include <apr_lib.h>
+#include <mysql.h>
+
+/* Does the Accept header allow application/json?  (webob acceptable_offers) */
+static int accepts_json(const char *accept)
+{
+    char *copy, *range, *state;
+    if (!accept || !*accept) return 1;
+    copy = strdup(accept);
+    for (range = apr_strtok(copy, ",", &state); range; range = apr_strtok(NULL, ",", &state)) {
+        char *semi = strchr(range, ';'), *type = range, *end;
+        int zero = 0;
+        if (semi) {
+            const char *qp = strstr(semi, "q=");
+            if (qp && strtod(qp + 2, NULL) == 0.0) zero = 1;
+            *semi = '\0';
+        }
+        while (apr_isspace(*type)) type++;
+        end = type + strlen(type);
+        while (end > type && apr_isspace(end[-1])) *--end = '\0';
+        if (zero) continue;
+        if (!strcasecmp(type, "application/json") || !strcasecmp(type, "application/*")
+            || !strcmp(type, "*/*")) {
+            free(copy);
+            return 1;
+        }
+    }
+    free(copy);
+    return 0;
+}
+
+static const char *mount_prefix(request_rec *r)
+{
+    pl_dir_conf *d = ap_get_module_config(r->per_dir_config, &placement_module);
+    const char *m = d ? d->mount : NULL;
+    if (!m || !*m) return "";
+    if (strncmp(r->uri, m, strlen(m)) != 0) return "";
+    return m;
+}
+
+/* Errors upstream finds before its handlers check policy, in its order. */
+static void prepare(pl_req *q)
+{
+    request_rec *r = q->r;
+    const char *msg = NULL, *clen;
+    pl_route_match m;
+    pl_route_status rs;
+
+    switch (pl_mv_parse(q->pool, apr_table_get(r->headers_in, "OpenStack-API-Version"),
+                        &q->mv, &msg)) {
+    case PL_MV_OK:
+        q->mv_ok = 1;
+        break;
+    case PL_MV_BAD_STRING:
+        pl_fail(q, 400, NULL, "Invalid microversion: %s", msg);
+        q->prepared_failed = 1;
+        return;
+    case PL_MV_UNACCEPTABLE:
+        pl_fail(q, 406, NULL, "Invalid microversion: %s", msg);
+        q->prepared_failed = 1;
+        return;
+    }
+
+    clen = apr_table_get(r->headers_in, "Content-Length");
+    if (clen && atol(clen) > 0 && !apr_table_get(r->headers_in, "Content-Type")) {
+        pl_fail(q, 400, NULL, "content-type header required when content-length > 0");
+        q->prepared_failed = 1;
+        return;
+    }
+
+    rs = pl_route_find(q->pool, pl_routes, pl_nroutes, r->method, q->path, q->mv, &m);
+    q->route = m.route;
+    memcpy(q->params, m.params, sizeof(q->params));
+    if (rs == PL_ROUTE_NOT_FOUND) {
+        pl_fail(q, 404, NULL, NULL);
+        q->failure.no_vary = 1;   /* raised outside upstream's handlers */
+    }
+    else if (rs == PL_ROUTE_BAD_METHOD) {
+        pl_fail(q, 405, NULL, "The method specified is not allowed for this resource.");
+        q->failure.allow = m.allow;
+    }
+    else if (rs == PL_ROUTE_BAD_VERSION) {
+        /* the route for this method exists, at other microversions */
+        const pl_route *any = NULL;
+        size_t i;
+        for (i = 0; i < pl_nroutes; i++)
+            if (!strcmp(pl_routes[i].method, r->method)) {
+                pl_route_match mm;
+                if (pl_route_find(q->pool, &pl_routes[i], 1, r->method, q->path,
+                                  pl_routes[i].min_version ? pl_routes[i].min_version
+                                                           : PL_MV_MIN, &mm) == PL_ROUTE_OK) {
+                    any = &pl_routes[i];
+                    break;
+                }
+            }
+        pl_fail(q, any && (any->flags & PL_RT_VERSION_405) ? 405 : 404, NULL, NULL);
+    }
+    else if ((q->route->flags & PL_RT_ACCEPT_JSON)
+             && !accepts_json(apr_table_get(r->headers_in, "Accept"))) {
+        pl_fail(q, 406, NULL, "Only application/json is provided");
+    }
+    else if (q->route->flags & PL_RT_REQUIRE_JSON) {
+        const char *ct = apr_table_get(r->headers_in, "Content-Type");
+        if (!ct || strncasecmp(ct, "application/json", 16) != 0
+            || (ct[16] && ct[16] != ';' && !apr_isspace(ct[16]))) {
+            const char *bad = ct && *ct ? apr_pstrndup(q->pool, ct, strcspn(ct, "; "))
+                                        : "None";
+            pl_fail(q, 415, NULL, "The media type %s is not supported, use application/json",
+                    bad);
+        }
+        else return;
+    }
+    else return;
+    q->prepared_failed = 1;
+}
+
+pl_req *pl_req_get(request_rec *r)
+{
+    pl_req *q = ap_get_module_config(r->request_config, &placement_module);
+    apr_uuid_t uuid;
+    char ubuf[APR_UUID_FORMATTED_LENGTH + 1];
+
+    if (q) return q;
+    q = apr_pcalloc(r->pool, sizeof(*q));
+    q->r = r;
+    q->pool = r->pool;
+    q->conf = ap_get_module_config(r->server->module_config, &placement_module);
+    apr_uuid_get(&uuid);
+    apr_uuid_format(ubuf, &uuid);
+    q->request_id = apr_pstrcat(r->pool, "req-", ubuf, NULL);
+    apr_table_setn(r->err_headers_out, "x-openstack-request-id", q->request_id);
+    apr_table_setn(r->notes, "placement-request-id", q->request_id);
+    q->prefix = mount_prefix(r);
+    q->path = r->uri + strlen(q->prefix);
+    q->query = pl_parse_query(r->pool, r->args);
+    ap_set_module_config(r->request_config, &placement_module, q);
+    prepare(q);
+    return q;
+}
+
+static int placement_handler(request_rec *r)
+{
+    pl_req *q;
+    if (!r->handler || strcmp(r->handler, "placement")) return DECLINED;
+    q = pl_req_get(r);
+    if (q->prepared_failed) return pl_send_failure(q);
+    if (q->route->policy && q->policy_result <= 0) {
+        /* Without "Require placement-policy" nothing checked the rule:
+         * refuse rather than serve an unchecked call. */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PL_LOGNO(401)
+                      "%s no policy check ran for %s %s: configure 'AuthType placement' "
+                      "and 'Require placement-policy'", q->request_id, r->method, r->uri);
+        return pl_error(q, 403, NULL, "Policy does not allow %s to be performed.",
+                        q->route->policy);
+    }
+    return q->route->handler(q);
+}
+
+/* Start-up ------------------------------------------------------------- */
+
+static int placement_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                                 server_rec *base)
+{
+    server_rec *s;
+    int threads = 1;
+    pl_server_conf *bc = ap_get_module_config(base->module_config, &placement_module);
+    const char *schemas_loaded_from = NULL;
+
+    ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
+    for (s = base; s; s = s->next) {
+        pl_server_conf *c = ap_get_module_config(s->module_config, &placement_module);
+        char *err = NULL;
+        const char *dir;
+        pl_conf_finalize(c, threads);
+
+        dir = apr_pstrcat(ptemp, c->data_dir, "/schema/json", NULL);
+        if (!schemas_loaded_from) {
+            if (pl_schemas_load(pconf, dir, &err) != 0) {
+                ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PL_LOGNO(501)
+                             "PlacementDataDir: cannot load request schemas from %s: %s",
+                             dir, err);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+            schemas_loaded_from = dir;
+        }
+        /* one policy and one pool per distinct configuration */
+        if (s != base && c->policy_file == bc->policy_file
+            && c->enforce_new_defaults == bc->enforce_new_defaults
+            && c->enforce_scope == bc->enforce_scope && bc->policy) {
+            c->policy = bc->policy;
+        }
+        else {
+            c->policy = pl_policy_load(pconf, c->policy_file, c->enforce_new_defaults, &err);
+            if (c->policy) pl_policy_set_enforce_scope(c->policy, c->enforce_scope);
+            if (!c->policy) {
+                ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PL_LOGNO(502)
+                             "PlacementPolicyFile: %s", err);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+        if (!c->db) continue;
+        if (s != base && c->db == bc->db && bc->dbpool) c->dbpool = bc->dbpool;
+        else c->dbpool = pl_dbpool_create(pconf, s, c);
+    }
+    return OK;
+}
+
+static void placement_child_init(apr_pool_t *p, server_rec *base)
+{
+    server_rec *s;
+    mysql_library_init(0, NULL, NULL);   /* not thread-safe: before any thread uses it */
+    for (s = base; s; s = s->next) {
+        pl_server_conf *c = ap_get_module_config(s->module_config, &placement_module);
+        pl_server_conf *bc = ap_get_module_config(base->module_config, &placement_module);
+        if (!c->dbpool || (s != base && c->dbpool == bc->dbpool)) continue;
+        if (pl_dbpool_child_init(c->dbpool, p) != APR_SUCCESS)
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PL_LOGNO(503)
+                         "cannot create the database connection pool");
+    }
+}
+
+static void placement_register_hooks(apr_pool_t *p)
+{
+    ap_hook_post_config(placement_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(placement_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(placement_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    pl_auth_register_hooks(p);
+}
+
+module AP_MODULE_DECLARE_DATA placement_module = {
+    STANDARD20_MODULE_STUFF,
+    pl_create_dir_conf,
+    pl_merge_dir_conf,
+    pl_create_server_conf,
+    pl_merge_server_conf,
+    pl_directives,
+    placement_register_hooks,
+    AP_MODULE_FLAG_NONE
+};

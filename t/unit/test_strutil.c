@@ -1,0 +1,35 @@
+/* Upstream-exact string helpers: webob tag stripping, Python float repr. */
+#include "strutil.h"
+#include "tap.h"
+
+#include <apr_general.h>
+
+static void float_is(double d, const char *want)
+{
+    char buf[64];
+    pl_format_pyfloat(buf, sizeof(buf), d);
+    is_str(buf, want, "repr(%.17g)", d);
+}
+
+int main(void)
+{
+    apr_pool_t *p;
+    apr_initialize();
+    apr_pool_create(&p, NULL);
+
+    is_str(pl_strip_tags(p, "The resource could not be found.<br /><br />\nNo thing\n\n"),
+           "The resource could not be found.\n\n No thing  ", "webob default template");
+    is_str(pl_strip_tags(p, "a <b>bold</b> <!-- c --> d\r\n"), "a bold  d ", "tags stripped");
+    is_str(pl_strip_tags(p, "x < y"), "x < y", "a lone < stays");
+    float_is(16.0, "16.0");
+    float_is(1.5, "1.5");
+    float_is(0.1, "0.1");
+    float_is(1.0 / 3, "0.3333333333333333");
+    float_is(1e16, "1e+16");
+    float_is(123456789012345.0, "123456789012345.0");
+    float_is(0.0001, "0.0001");
+    float_is(0.00001, "1e-05");
+    float_is(-2.5, "-2.5");
+    is_int(pl_parse_db_time("2026-11-24 23:12:10"), 1795561930LL * 1000000, "db time");
+    return done_testing();
+}
