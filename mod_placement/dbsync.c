@@ -550,7 +550,18 @@ static int sync_classes(MYSQL *m, apr_pool_t *p, const std_list *l,
     if (exec(m, "SET SESSION sql_mode = @pl_dbsync_mode",
              rc == 0 ? err : NULL, "restoring sql_mode") != 0 && rc == 0)
         rc = -1;
-    return rc;
+    if (rc != 0)
+        return rc;
+    /* A row holding a standard id under another name makes the no-op
+     * upsert skip that class silently; say so instead. */
+    if (fetch_names(m, p, "resource_classes", &have, err) != 0)
+        return -1;
+    for (i = 0; i < l->n; i++)
+        if (!apr_hash_get(have, l->names[i], APR_HASH_KEY_STRING))
+            return set_err(err, "standard resource class %s could not be "
+                           "added: its id %ld is taken by another class",
+                           l->names[i], l->ids[i]);
+    return 0;
 }
 
 static int sync_traits(MYSQL *m, apr_pool_t *p, const std_list *l,

@@ -34,6 +34,7 @@ static void usage(FILE *f)
 
 static int fail(const char *what, char *err)
 {
+    fflush(stdout);     /* keep progress lines before the error */
     fprintf(stderr, "placement-dbsync: %s%s%s\n", what, err ? ": " : "",
             err ? err : "");
     free(err);

@@ -17,10 +17,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 
 WORK=$(mktemp -d)
-DBS=()
-cleanup() {
+cleanup() {   # drop every database this run made (all carry our prefix)
     local d
-    for d in "${DBS[@]}"; do pl_db_drop "$d" 2>/dev/null; done
+    for d in $(pl_sql "" "SHOW DATABASES"); do
+        case $d in "$PL_DB_PREFIX"*) pl_db_drop "$d" ;; esac
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -39,7 +40,6 @@ note() { sed 's/^/# /'; }
 newdb() {   # newdb SUFFIX -> echoes name; created empty, dropped at exit
     local d=${PL_DB_PREFIX}$1
     pl_db_create "$d" || exit 2
-    DBS+=("$d")
     echo "$d"
 }
 
