@@ -1,0 +1,64 @@
+/* Lookups and generation guards shared by the handlers (see objects.h). */
+#include "objects.h"
+#include "db.h"
+#include "http.h"
+#include "strutil.h"
+
+#define PROVIDER_SELECT \
+    "SELECT rp.id, rp.uuid, rp.name, rp.generation, rp.parent_provider_id, " \
+    "rp.root_provider_id, parent.uuid, root.uuid, rp.created_at, rp.updated_at " \
+    "FROM resource_providers rp " \
+    "LEFT JOIN resource_providers parent ON parent.id = rp.parent_provider_id " \
+    "LEFT JOIN resource_providers root ON root.id = rp.root_provider_id " \
+    "WHERE rp.uuid = ?"
+
+apr_time_t pl_modified(const char *created_at, const char *updated_at)
+{
+    return (apr_time_t)pl_parse_db_time(updated_at ? updated_at : created_at);
+}
+
+int pl_provider_get(pl_req *q, const char *uuid, pl_provider *out, int for_update)
+{
+    pl_dbres *res;
+    if (pl_db_query(q, &res, for_update ? PROVIDER_SELECT " FOR UPDATE" : PROVIDER_SELECT,
+                    "s", uuid) != PL_OK)
+        return PL_FAIL;
+    if (res->nrows == 0) return 0;
+    out->id = pl_cell_int(res, 0, 0);
+    out->uuid = PL_CELL(res, 0, 1);
+    out->name = PL_CELL(res, 0, 2);
+    out->generation = pl_cell_int(res, 0, 3);
+    out->parent_id = pl_cell_int(res, 0, 4);
+    out->root_id = pl_cell_int(res, 0, 5);
+    out->parent_uuid = PL_CELL(res, 0, 6);
+    out->root_uuid = PL_CELL(res, 0, 7);
+    out->modified = pl_modified(PL_CELL(res, 0, 8), PL_CELL(res, 0, 9));
+    return 1;
+}
+
+int pl_provider_bump(pl_req *q, pl_provider *rp)
+{
+    pl_dbres *res;
+    if (pl_db_query(q, &res, "UPDATE resource_providers SET generation = generation + 1, "
+                    "updated_at = UTC_TIMESTAMP() WHERE id = ? AND generation = ?", "ii",
+                    rp->id, rp->generation) != PL_OK)
+        return PL_FAIL;
+    if (res->affected != 1)
+        return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "resource provider generation "
+                       "conflict: Another thread concurrently updated the data. Please "
+                       "retry your update");
+    rp->generation++;
+    rp->modified = apr_time_now();
+    return PL_OK;
+}
+
+int pl_resource_class_id(pl_req *q, const char *name, long long *id)
+{
+    pl_dbres *res;
+    if (pl_db_query(q, &res, "SELECT id FROM resource_classes WHERE name = ?", "s", name)
+        != PL_OK)
+        return PL_FAIL;
+    if (res->nrows == 0) return 0;
+    *id = pl_cell_int(res, 0, 0);
+    return 1;
+}
