@@ -1,0 +1,14 @@
+/* h_inventory: not written yet; every handler answers 501 until it is. */
+#include "handlers.h"
+#include "http.h"
+
+#define NOT_YET(name) \
+    int name(pl_req *q) { return pl_error(q, 501, NULL, "Not implemented yet."); }
+
+NOT_YET(pl_h_inventories_list)
+NOT_YET(pl_h_inventory_create)
+NOT_YET(pl_h_inventories_set)
+NOT_YET(pl_h_inventories_delete)
+NOT_YET(pl_h_inventory_show)
+NOT_YET(pl_h_inventory_update)
+NOT_YET(pl_h_inventory_delete)

@@ -1,0 +1,12 @@
+/* h_resource_provider: not written yet; every handler answers 501 until it is. */
+#include "handlers.h"
+#include "http.h"
+
+#define NOT_YET(name) \
+    int name(pl_req *q) { return pl_error(q, 501, NULL, "Not implemented yet."); }
+
+NOT_YET(pl_h_resource_providers_list)
+NOT_YET(pl_h_resource_provider_create)
+NOT_YET(pl_h_resource_provider_show)
+NOT_YET(pl_h_resource_provider_update)
+NOT_YET(pl_h_resource_provider_delete)
