@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include <apr_file_info.h>
+#include <apr_file_io.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
 
@@ -15,19 +16,71 @@ static apr_status_t put_doc(void *doc)
     return APR_SUCCESS;
 }
 
+/* Parse a whole file, reporting json-c's reason and offset on failure. */
+static json_object *parse_file(apr_pool_t *p, const char *path, char **err)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t n;
+    apr_status_t rv;
+    char *buf, ebuf[256];
+    json_tokener *tok;
+    json_object *doc;
+    enum json_tokener_error jerr;
+
+    rv = apr_file_open(&f, path, APR_READ, 0, p);
+    if (rv == APR_SUCCESS)
+        rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    if (rv != APR_SUCCESS) {
+        *err = apr_psprintf(p, "%s: %s", path,
+                            apr_strerror(rv, ebuf, sizeof ebuf));
+        return NULL;
+    }
+    n = (apr_size_t)fi.size;
+    buf = apr_palloc(p, n + 1);
+    rv = apr_file_read_full(f, buf, n, &n);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && !(rv == APR_EOF && n == 0)) {
+        *err = apr_psprintf(p, "%s: %s", path,
+                            apr_strerror(rv, ebuf, sizeof ebuf));
+        return NULL;
+    }
+    buf[n] = '\0';
+    tok = json_tokener_new();
+    doc = json_tokener_parse_ex(tok, buf, (int)n + 1);
+    jerr = json_tokener_get_error(tok);
+    if (doc && jerr == json_tokener_success) {
+        size_t end = json_tokener_get_parse_end(tok);
+        while (end < n && (buf[end] == ' ' || buf[end] == '\t' ||
+                            buf[end] == '\r' || buf[end] == '\n'))
+            end++;
+        if (end < n) {
+            *err = apr_psprintf(p, "%s: invalid JSON at offset %d: trailing "
+                                "data", path, (int)end);
+            json_object_put(doc);
+            doc = NULL;
+        }
+    } else {
+        *err = apr_psprintf(p, "%s: invalid JSON at offset %d: %s", path,
+                            (int)json_tokener_get_parse_end(tok),
+                            json_tokener_error_desc(jerr));
+        json_object_put(doc);
+        doc = NULL;
+    }
+    json_tokener_free(tok);
+    return doc;
+}
+
 static int load_one(apr_pool_t *p, apr_hash_t *h, const char *dir,
                     const char *fname, char **err)
 {
     const char *path = apr_pstrcat(p, dir, "/", fname, NULL);
-    json_object *doc = json_object_from_file(path);
+    json_object *doc = parse_file(p, path, err);
     char *cerr = NULL;
     pl_schema *s;
 
-    if (!doc) {
-        *err = apr_psprintf(p, "%s: invalid JSON: %s", path,
-                            json_util_get_last_err());
+    if (!doc)
         return -1;
-    }
     /* the compiled schema points into doc: keep it for the pool's life */
     apr_pool_cleanup_register(p, doc, put_doc, apr_pool_cleanup_null);
     s = pl_schema_compile(p, doc, &cerr);
