@@ -484,7 +484,8 @@ int pl_policy_check(const pl_policy *pol, const char *rule,
     }
     e.c = c;
     e.target = target;
-    return pl_rule_eval(r->check, &e, 0);
+    /* an evaluation error (oslo would raise) denies */
+    return pl_rule_eval(r->check, &e, 0) == 1;
 }
 
 /* ---- output ---- */

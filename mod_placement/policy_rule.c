@@ -588,10 +588,15 @@ static int eval_generic(const pl_pnode *n, const pl_evalctx *e)
     if (n->litval)
         return tmpl_eq(&n->match, e, n->litval, 0);
     kind = creds_get(e->c, n->path[0], &val);
-    /* deeper paths index into a string, None or list element: oslo
-     * raises TypeError there, we deny */
-    if (!kind || n->npath != 1)
+    if (!kind)
         return 0;
+    /* deeper paths index into a string, None or list element: oslo
+     * raises TypeError and the request fails; so does the whole check */
+    if (n->npath != 1) {
+        if (kind == 2 && (strcmp(n->path[0], "roles") || e->c->nroles == 0))
+            return 0;       /* an empty list: nothing to index */
+        return -1;
+    }
     if (kind == 1)
         return tmpl_eq(&n->match, e, val ? val : "None", 0);
     if (strcmp(n->path[0], "roles"))
@@ -604,25 +609,26 @@ static int eval_generic(const pl_pnode *n, const pl_evalctx *e)
 
 int pl_rule_eval(const pl_pnode *n, const pl_evalctx *e, int depth)
 {
-    int i;
+    int i, r;
     if (depth > PL_MAX_EVAL_DEPTH)
-        return 0;
+        return -1;
     switch (n->kind) {
     case PN_TRUE:
         return 1;
     case PN_FALSE:
         return 0;
     case PN_NOT:
-        return !pl_rule_eval(n->kids[0], e, depth + 1);
+        r = pl_rule_eval(n->kids[0], e, depth + 1);
+        return r < 0 ? r : !r;
     case PN_AND:
         for (i = 0; i < n->n; i++)
-            if (!pl_rule_eval(n->kids[i], e, depth + 1))
-                return 0;
+            if ((r = pl_rule_eval(n->kids[i], e, depth + 1)) != 1)
+                return r;
         return 1;
     case PN_OR:
         for (i = 0; i < n->n; i++)
-            if (pl_rule_eval(n->kids[i], e, depth + 1))
-                return 1;
+            if ((r = pl_rule_eval(n->kids[i], e, depth + 1)) != 0)
+                return r;
         return 0;
     case PN_RULE:
         return n->ref ? pl_rule_eval(n->ref->check, e, depth + 1) : 0;

@@ -202,6 +202,10 @@ static void test_checks(void)
     ok(ev("domain_id:None", &c, NULL) == 1, "domain_id is None");
     ok(ev("nosuch:x", &c, NULL) == 0, "unknown credential");
     ok(ev("project_id.x:p1", &c, NULL) == 0, "path into a string denies");
+    ok(ev("not project_id.x:p1", &c, NULL) == 0,
+       "an evaluation error is not inverted by not");
+    ok(ev("@ or project_id.x:p1", &c, NULL) == 1,
+       "short-circuit stops before an error, as in oslo");
     ok(ev("rule:nosuch", &c, NULL) == 0, "undefined rule: denies");
     ok(ev("not rule:nosuch", &c, NULL) == 1, "not undefined rule: allows");
     ok(ev("role:admin and not role:reader", &c, NULL) == 1, "and/not");
