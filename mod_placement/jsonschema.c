@@ -289,6 +289,10 @@ static int compile_kw(cctx *c, pl_schema *s, kw_t *k, const char *where)
         return compile_subs_obj(c, k, where, 1);
     case K_ADDPROPS:
     case K_ADDITEMS:
+        /* true/false are keyword values here, even in draft 4 */
+        if (json_object_is_type(v, json_type_boolean))
+            return 1;
+        return (k->sub = compile_node(c, v, where)) != NULL;
     case K_NOT:
         return (k->sub = compile_node(c, v, where)) != NULL;
     case K_ITEMS:
