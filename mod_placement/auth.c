@@ -24,7 +24,7 @@
 #include <apr_lib.h>
 
 #define AUTH_TYPE "placement"
-#define JSON_ERROR_NOTE "placement-json-error"
+#define ERROR_TYPE_NOTE "placement-error-type"
 
 static const char **split_roles(apr_pool_t *p, const char *list, int *n)
 {
@@ -81,11 +81,35 @@ const pl_identity *pl_identity_get(pl_req *q)
     return id;
 }
 
-/* Make httpd's own error response for status carry our JSON body. */
-static void json_error_response(request_rec *r, int status, const char *json)
+/* Make httpd's own error response for status carry our body and type. */
+static void error_response(request_rec *r, int status, const char *type, const char *body)
 {
-    ap_custom_response(r, status, json);
-    apr_table_setn(r->notes, JSON_ERROR_NOTE, "1");
+    ap_custom_response(r, status, body);
+    apr_table_setn(r->notes, ERROR_TYPE_NOTE, type);
+}
+
+/* 401 as upstream's auth middleware sends it: before microversion handling,
+ * and as webob's plain HTTPUnauthorized when the answer is JSON. */
+static int unauthorized(pl_req *q)
+{
+    const char *type, *body;
+    int mv_ok = q->mv_ok;
+    q->mv_ok = 0;
+    pl_fail(q, HTTP_UNAUTHORIZED, NULL, NULL);
+    body = pl_failure_body(q, &type);
+    q->mv_ok = mv_ok;
+    if (!strcmp(type, "application/json")) {
+        json_object *doc = json_object_new_object();
+        json_object_object_add(doc, "message", json_object_new_string(apr_pstrcat(
+            q->pool, pl_status_explanation(401), "<br /><br />\n\n\n", NULL)));
+        json_object_object_add(doc, "code", json_object_new_string("401 Unauthorized"));
+        json_object_object_add(doc, "title", json_object_new_string("Unauthorized"));
+        body = apr_pstrdup(q->pool, json_object_to_json_string_ext(
+            doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(doc);
+    }
+    error_response(q->r, HTTP_UNAUTHORIZED, type, body);
+    return HTTP_UNAUTHORIZED;
 }
 
 static int check_authn(request_rec *r)
@@ -96,19 +120,7 @@ static int check_authn(request_rec *r)
     if (!type || strcasecmp(type, AUTH_TYPE)) return DECLINED;
     q = pl_req_get(r);
     id = pl_identity_get(q);
-    if (!id) {
-        /* webob's plain HTTPUnauthorized, as upstream's auth middleware sends it */
-        json_object *doc = json_object_new_object();
-        json_object_object_add(doc, "message", json_object_new_string(apr_pstrcat(
-            q->pool, pl_status_explanation(401), "<br /><br />\n\n\n", NULL)));
-        json_object_object_add(doc, "code", json_object_new_string("401 Unauthorized"));
-        json_object_object_add(doc, "title", json_object_new_string("Unauthorized"));
-        json_error_response(r, HTTP_UNAUTHORIZED, apr_pstrdup(q->pool,
-            json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN
-                                               | JSON_C_TO_STRING_NOSLASHESCAPE)));
-        json_object_put(doc);
-        return HTTP_UNAUTHORIZED;
-    }
+    if (!id) return unauthorized(q);
     r->user = apr_pstrdup(r->pool, id->user_id);
     r->ap_auth_type = (char *)AUTH_TYPE;
     return OK;
@@ -168,24 +180,29 @@ static authz_status policy_check(request_rec *r, const char *line,
 
     pl_fail(q, HTTP_FORBIDDEN, NULL, "Policy does not allow %s to be performed.",
             q->route->policy);
-    json_error_response(r, HTTP_FORBIDDEN, pl_failure_json(q));
+    {
+        const char *type, *body = pl_failure_body(q, &type);
+        error_response(r, HTTP_FORBIDDEN, type, body);
+    }
     return AUTHZ_DENIED;
 }
 
 static const authz_provider policy_provider = { policy_check, NULL };
 
-/* httpd writes error pages as text/html; ours are JSON. */
-static apr_status_t json_error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+/* httpd writes its error pages as text/html; ours carry their own type. */
+static apr_status_t error_type_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
-    ap_set_content_type(f->r, "application/json");
+    const char *type = apr_table_get(f->r->notes, ERROR_TYPE_NOTE);
+    if (!type && f->r->prev) type = apr_table_get(f->r->prev->notes, ERROR_TYPE_NOTE);
+    if (type) ap_set_content_type(f->r, type);
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
 }
 
 static void insert_error_filter(request_rec *r)
 {
-    if (apr_table_get(r->notes, JSON_ERROR_NOTE))
-        ap_add_output_filter("PLACEMENT_JSON_ERROR", NULL, r, r->connection);
+    if (apr_table_get(r->notes, ERROR_TYPE_NOTE))
+        ap_add_output_filter("PLACEMENT_ERROR_TYPE", NULL, r, r->connection);
 }
 
 void pl_auth_register_hooks(apr_pool_t *p)
@@ -196,7 +213,7 @@ void pl_auth_register_hooks(apr_pool_t *p)
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "placement-policy",
                               AUTHZ_PROVIDER_VERSION, &policy_provider,
                               AP_AUTH_INTERNAL_PER_CONF);
-    ap_register_output_filter("PLACEMENT_JSON_ERROR", json_error_filter, NULL,
+    ap_register_output_filter("PLACEMENT_ERROR_TYPE", error_type_filter, NULL,
                               AP_FTYPE_CONTENT_SET);
     ap_hook_insert_error_filter(insert_error_filter, NULL, NULL, APR_HOOK_MIDDLE);
 }

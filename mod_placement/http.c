@@ -49,33 +49,69 @@ const char *pl_status_explanation(int status)
     return "";
 }
 
-const char *pl_error_detail(pl_req *q, int status, const char *detail)
+/* webob's body template of an error, before tag stripping; escape applies
+ * HTML escaping to the substituted values (webob's html_body). */
+static const char *error_template(pl_req *q, int status, const char *detail, int escape)
 {
     request_rec *r = q->r;
-    const char *raw;
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+    const char *expl = pl_status_explanation(status);
+#define ESC(s) (escape ? ap_escape_html(q->pool, (s)) : (s))
     if (!detail) detail = "";
-    /* webob's body templates, before its tag stripping */
-    if (status == 405) {
-        raw = apr_pstrcat(q->pool, "The method ", r->method,
-                          " is not allowed for this resource. <br /><br />\n", detail, NULL);
+    if (!accept || !strcmp(accept, "*/*")) accept = "application/json";
+    if (status == 405)
+        return apr_pstrcat(q->pool, "The method ", ESC(r->method),
+                           " is not allowed for this resource. <br /><br />\n", ESC(detail),
+                           NULL);
+    if (status == 406)
+        return apr_pstrcat(q->pool, "The resource could not be generated that was "
+                           "acceptable to your browser\n(content of type ", ESC(accept),
+                           ". <br /><br />\n", ESC(detail), NULL);
+    if (status == 415)
+        return apr_pstrcat(q->pool, "The request media type ", ESC(ct ? ct : ""),
+                           " is not supported by this server.\n<br /><br />\n", ESC(detail),
+                           NULL);
+    return apr_pstrcat(q->pool, ESC(expl ? expl : ""), "<br /><br />\n", ESC(detail),
+                       "\n\n", NULL);
+#undef ESC
+}
+
+const char *pl_error_detail(pl_req *q, int status, const char *detail)
+{
+    return pl_strip_tags(q->pool, error_template(q, status, detail, 0));
+}
+
+/* Which body webob renders for the Accept header: upstream treats a
+ * missing or match-all Accept as application/json, then offers text/html and
+ * application/json in that order; neither acceptable means text/plain. */
+static const char *error_format(pl_req *q)
+{
+    const char *accept = apr_table_get(q->r->headers_in, "Accept");
+    double qhtml = -1, qjson = -1;
+    char *copy, *range, *state;
+    if (!accept || !*accept || !strcmp(accept, "*/*")) return "application/json";
+    copy = apr_pstrdup(q->pool, accept);
+    for (range = apr_strtok(copy, ",", &state); range; range = apr_strtok(NULL, ",", &state)) {
+        char *semi = strchr(range, ';'), *type = range, *end;
+        double qv = 1.0;
+        if (semi) {
+            const char *qp = strstr(semi, "q=");
+            if (qp) qv = strtod(qp + 2, NULL);
+            *semi = '\0';
+        }
+        while (apr_isspace(*type)) type++;
+        end = type + strlen(type);
+        while (end > type && apr_isspace(end[-1])) *--end = '\0';
+        if (!strcasecmp(type, "text/html") || !strcasecmp(type, "text/*") || !strcmp(type, "*/*"))
+            if (qv > qhtml) qhtml = qv;
+        if (!strcasecmp(type, "application/json") || !strcasecmp(type, "application/*")
+            || !strcmp(type, "*/*"))
+            if (qv > qjson) qjson = qv;
     }
-    else if (status == 406) {
-        const char *accept = apr_table_get(r->headers_in, "Accept");
-        if (!accept || !strcmp(accept, "*/*")) accept = "application/json";
-        raw = apr_pstrcat(q->pool, "The resource could not be generated that was acceptable"
-                          " to your browser\n(content of type ", accept,
-                          ". <br /><br />\n", detail, NULL);
-    }
-    else if (status == 415) {
-        const char *ct = apr_table_get(r->headers_in, "Content-Type");
-        raw = apr_pstrcat(q->pool, "The request media type ", ct ? ct : "",
-                          " is not supported by this server.\n<br /><br />\n", detail, NULL);
-    }
-    else {
-        raw = apr_pstrcat(q->pool, pl_status_explanation(status), "<br /><br />\n", detail, "\n\n",
-                          NULL);
-    }
-    return pl_strip_tags(q->pool, raw);
+    if (qhtml > 0 && qhtml >= qjson) return "text/html";
+    if (qjson > 0) return "application/json";
+    return "text/plain";
 }
 
 static int vfail(pl_req *q, int status, const char *code, const char *fmt, va_list ap)
@@ -114,23 +150,43 @@ void pl_add_version_headers(pl_req *q, int with_vary)
     if (with_vary) apr_table_setn(q->r->err_headers_out, "vary", "openstack-api-version");
 }
 
-static int send_body(pl_req *q, int status, const char *body)
+static int send_body(pl_req *q, int status, const char *type, const char *body)
 {
     request_rec *r = q->r;
     r->status = status;
-    ap_set_content_type(r, "application/json");
+    ap_set_content_type(r, type);
     ap_set_content_length(r, strlen(body));
     if (!r->header_only) ap_rputs(body, r);
     return OK;
 }
 
-const char *pl_failure_json(pl_req *q)
+const char *pl_failure_body(pl_req *q, const char **content_type)
 {
     pl_failure *f = &q->failure;
-    json_object *err = json_object_new_object(), *doc = json_object_new_object();
-    json_object *list = json_object_new_array();
+    json_object *err, *doc, *list;
     int status = f->status ? f->status : 500;
-    const char *text;
+    const char *text, *format = error_format(q);
+
+    pl_add_version_headers(q, !f->no_vary);
+    if (f->allow) apr_table_setn(q->r->err_headers_out, "allow", f->allow);
+    if (status >= 500)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(100) "%s %d: %s",
+                      q->request_id, status, f->detail ? f->detail : "");
+    if (strcmp(format, "application/json") != 0) {
+        const char *line = apr_psprintf(q->pool, "%d %s", status, pl_status_title(status));
+        *content_type = apr_pstrcat(q->pool, format, "; charset=UTF-8", NULL);
+        if (!strcmp(format, "text/html"))
+            return apr_pstrcat(q->pool, "<html>\n <head>\n  <title>", line,
+                               "</title>\n </head>\n <body>\n  <h1>", line, "</h1>\n  ",
+                               error_template(q, status, f->detail, 1),
+                               "\n </body>\n</html>", NULL);
+        return apr_pstrcat(q->pool, line, "\n\n", pl_error_detail(q, status, f->detail),
+                           NULL);
+    }
+    *content_type = "application/json";
+    err = json_object_new_object();
+    doc = json_object_new_object();
+    list = json_object_new_array();
 
     json_object_object_add(err, "status", json_object_new_int(status));
     json_object_object_add(err, "title", json_object_new_string(pl_status_title(status)));
@@ -146,12 +202,6 @@ const char *pl_failure_json(pl_req *q)
     }
     json_object_array_add(list, err);
     json_object_object_add(doc, "errors", list);
-
-    pl_add_version_headers(q, !f->no_vary);
-    if (f->allow) apr_table_setn(q->r->err_headers_out, "allow", f->allow);
-    if (status >= 500)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(100) "%s %d: %s",
-                      q->request_id, status, f->detail ? f->detail : "");
     text = apr_pstrdup(q->pool, json_object_to_json_string_ext(
         doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(doc);
@@ -161,7 +211,9 @@ const char *pl_failure_json(pl_req *q)
 int pl_send_failure(pl_req *q)
 {
     int status = q->failure.status ? q->failure.status : 500;
-    return send_body(q, status, pl_failure_json(q));
+    const char *type;
+    const char *body = pl_failure_body(q, &type);
+    return send_body(q, status, type, body);
 }
 
 int pl_send_json(pl_req *q, int status, json_object *body)
@@ -170,7 +222,7 @@ int pl_send_json(pl_req *q, int status, json_object *body)
         body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(body);
     if (status < 400) pl_add_version_headers(q, 1);
-    return send_body(q, status, text);
+    return send_body(q, status, "application/json", text);
 }
 
 int pl_send_empty(pl_req *q, int status)

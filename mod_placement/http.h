@@ -47,8 +47,9 @@ json_object *pl_json_double(double d);              /* Python float repr */
 /* Webob's rendering of an error detail: the status explanation, then the
  * detail, with tags stripped as webob's json formatter does. */
 const char *pl_error_detail(pl_req *q, int status, const char *detail);
-/* The JSON error body of the recorded failure; also sets its headers. */
-const char *pl_failure_json(pl_req *q);
+/* The error body of the recorded failure in the format the Accept header
+ * picks (JSON, HTML or plain text, as webob); also sets its headers. */
+const char *pl_failure_body(pl_req *q, const char **content_type);
 const char *pl_status_explanation(int status);
 /* Webob's status titles. */
 const char *pl_status_title(int status);
