@@ -49,14 +49,9 @@ typedef struct {
 
 static pl_schema *compile_node(cctx *c, json_object *j, const char *where);
 
-static void cleanup_re(void *re)
+static apr_status_t cleanup_re(void *re)
 {
     pcre2_code_free(re);
-}
-
-static apr_status_t cleanup_re_apr(void *re)
-{
-    cleanup_re(re);
     return APR_SUCCESS;
 }
 
@@ -86,7 +81,7 @@ static pcre2_code *compile_re(cctx *c, const char *pat, const char *where)
                               (char *)msg);
         return NULL;
     }
-    apr_pool_cleanup_register(c->p, re, cleanup_re_apr,
+    apr_pool_cleanup_register(c->p, re, cleanup_re,
                               apr_pool_cleanup_null);
     return re;
 }
@@ -451,7 +446,8 @@ pl_schema *pl_schema_compile(apr_pool_t *p, json_object *doc, char **err)
             !strcmp(u, "http://json-schema.org/draft-04/schema"))
             c.dialect = D4;
         else if (strcmp(u, "https://json-schema.org/draft/2020-12/schema")) {
-            *err = apr_psprintf(p, "unsupported $schema '%s'", u);
+            if (err)
+                *err = apr_psprintf(p, "unsupported $schema '%s'", u);
             return NULL;
         }
     }

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <apr_general.h>
 #include <apr_strings.h>
 
@@ -300,6 +302,51 @@ static void registry(const char *dir)
        "registry kept after failed load");
 }
 
+/* Many threads share one compiled schema (patterns included). */
+static const pl_schema *shared;
+static int thread_bad[8];
+
+static void *worker(void *arg)
+{
+    int id = (int)(long)arg, i;
+    apr_pool_t *p;
+
+    apr_pool_create_unmanaged(&p);
+    for (i = 0; i < 2000; i++) {
+        json_object *inst = json_tokener_parse(
+            i % 2 ? "{\"VCPU\": 1, \"vcpu\": 2}" : "{\"VCPU\": 1}");
+        const pl_schema_error *e = pl_schema_validate(p, shared, inst);
+        if (i % 2 ? !e || strcmp(e->message, "'vcpu' does not match any of "
+                                 "the regexes: '^[A-Z0-9_]+$'") : e != NULL)
+            thread_bad[id]++;
+        json_object_put(inst);
+        apr_pool_clear(p);
+    }
+    apr_pool_destroy(p);
+    return NULL;
+}
+
+static void threads(void)
+{
+    pthread_t th[8];
+    json_object *doc = json_tokener_parse(
+        "{\"patternProperties\": {\"^[A-Z0-9_]+$\": {\"type\": "
+        "\"integer\"}}, \"additionalProperties\": false}");
+    char *err = NULL;
+    long i;
+    int bad = 0;
+
+    shared = pl_schema_compile(pool, doc, &err);
+    for (i = 0; i < 8; i++)
+        pthread_create(&th[i], NULL, worker, (void *)i);
+    for (i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        bad += thread_bad[i];
+    }
+    is_int(bad, 0, "8 threads x 2000 validations with one schema");
+    json_object_put(doc);
+}
+
 int main(int argc, char **argv)
 {
     apr_initialize();
@@ -309,6 +356,7 @@ int main(int argc, char **argv)
     uuids();
     reprs();
     registry(argc > 1 ? argv[1] : "schema/json");
+    threads();
     apr_pool_destroy(pool);
     apr_terminate();
     return done_testing();
