@@ -62,3 +62,25 @@ int pl_resource_class_id(pl_req *q, const char *name, long long *id)
     *id = pl_cell_int(res, 0, 0);
     return 1;
 }
+
+#include <http_core.h>
+#include <apr_strings.h>
+
+void pl_set_location(pl_req *q, const char *path)
+{
+    request_rec *r = q->r;
+    const char *scheme = ap_http_scheme(r);
+    const char *host = apr_table_get(r->headers_in, "Host");
+    size_t n;
+    if (!host || !*host)
+        host = apr_psprintf(q->pool, "%s:%u", r->server->server_hostname
+                            ? r->server->server_hostname : "localhost",
+                            (unsigned)ap_get_server_port(r));
+    n = strlen(host);
+    if (!strcmp(scheme, "http") && n > 3 && !strcmp(host + n - 3, ":80"))
+        host = apr_pstrndup(q->pool, host, n - 3);
+    else if (!strcmp(scheme, "https") && n > 4 && !strcmp(host + n - 4, ":443"))
+        host = apr_pstrndup(q->pool, host, n - 4);
+    apr_table_setn(r->headers_out, "Location",
+                   apr_pstrcat(q->pool, scheme, "://", host, pl_url(q, "%s", path), NULL));
+}

@@ -33,4 +33,9 @@ int pl_resource_class_id(pl_req *q, const char *name, long long *id);
 /* Last-modified time from a row's created_at / updated_at texts. */
 apr_time_t pl_modified(const char *created_at, const char *updated_at);
 
+/* Set the Location header to the absolute URL of prefix + path, the way
+ * webob turns a relative location into one: scheme://Host of the request
+ * (default port dropped). */
+void pl_set_location(pl_req *q, const char *path);
+
 #endif
