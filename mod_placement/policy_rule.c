@@ -515,27 +515,53 @@ pl_pnode *pl_rule_from_lists(apr_pool_t *p, const char *const *const *lists,
     return or->n == 1 ? or->kids[0] : or;
 }
 
-char *pl_rule_str(apr_pool_t *p, const pl_pnode *n)
+/* Length of, then text of, the oslo-style string: linear in tree size. */
+static size_t str_put(const pl_pnode *n, char *out)
 {
+    size_t len = 0, k;
     int i;
-    char *s;
+#define PUT(s, l) do { if (out) memcpy(out + len, (s), (l)); len += (l); } while (0)
     switch (n->kind) {
     case PN_TRUE:
-        return "@";
+        PUT("@", 1);
+        break;
     case PN_FALSE:
-        return "!";
+        PUT("!", 1);
+        break;
     case PN_NOT:
-        return apr_pstrcat(p, "not ", pl_rule_str(p, n->kids[0]), NULL);
+        PUT("not ", 4);
+        len += str_put(n->kids[0], out ? out + len : NULL);
+        break;
     case PN_AND:
     case PN_OR:
-        s = apr_pstrcat(p, "(", pl_rule_str(p, n->kids[0]), NULL);
-        for (i = 1; i < n->n; i++)
-            s = apr_pstrcat(p, s, n->kind == PN_AND ? " and " : " or ",
-                            pl_rule_str(p, n->kids[i]), NULL);
-        return apr_pstrcat(p, s, ")", NULL);
+        PUT("(", 1);
+        for (i = 0; i < n->n; i++) {
+            if (i && n->kind == PN_AND)
+                PUT(" and ", 5);
+            else if (i)
+                PUT(" or ", 4);
+            len += str_put(n->kids[i], out ? out + len : NULL);
+        }
+        PUT(")", 1);
+        break;
     default:
-        return apr_pstrcat(p, n->ckind, ":", n->cmatch, NULL);
+        k = strlen(n->ckind);
+        PUT(n->ckind, k);
+        PUT(":", 1);
+        k = strlen(n->cmatch);
+        PUT(n->cmatch, k);
     }
+#undef PUT
+    return len;
+}
+
+char *pl_rule_str(apr_pool_t *p, const pl_pnode *n)
+{
+    size_t len = str_put(n, NULL);
+    char *s = apr_palloc(p, len + 1);
+    str_put(n, s);
+    s[len] = '\0';
+    return s;
 }
 
 /* ---- evaluation ---- */
