@@ -221,7 +221,7 @@ int pl_h_trait_put(pl_req *q)
     if (bad) return pl_error(q, 400, NULL, TRAIT_INVALID);
 
     if (pl_db_txn(q, trait_put_txn, &c) != PL_OK) return pl_send_failure(q);
-    apr_table_setn(q->r->headers_out, "Location", pl_url(q, "/traits/%s", c.name));
+    pl_set_location(q, apr_pstrcat(q->pool, "/traits/", c.name, NULL));
     if (PL_MV_GE(q, 1, 15)) {
         if (c.created || !c.created_at) pl_set_last_modified(q, 0);
         else cache_headers(q, c.created_at);
