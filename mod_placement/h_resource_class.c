@@ -54,7 +54,7 @@ static json_object *class_json(pl_req *q, const char *name)
     return o;
 }
 
-/* Insert a custom class.  PL_OK; 0 when the name exists already; PL_FAIL
+/* Insert a custom class.  1 created; 0 when the name exists already; PL_FAIL
  * (recorded) otherwise, 409 when the id retries ran out. */
 static int create_class(pl_req *q, const char *name)
 {
@@ -64,7 +64,7 @@ static int create_class(pl_req *q, const char *name)
                 "INSERT INTO resource_classes (id, name, created_at) "
                 "SELECT GREATEST(COALESCE(MAX(id) + 1, ?), ?), ?, UTC_TIMESTAMP() "
                 "FROM resource_classes", "iis", MIN_CUSTOM_ID, MIN_CUSTOM_ID, name) == PL_OK)
-            return PL_OK;
+            return 1;
         if (q->db_errno != PL_ER_DUP_ENTRY) return PL_FAIL;
         /* a duplicate name is final; a duplicate id means a racing creator */
         if (!q->failure.detail || !strstr(q->failure.detail, "PRIMARY")) return 0;
@@ -173,7 +173,7 @@ int pl_h_resource_class_put(pl_req *q)
     if (rv == 0) {
         rv = create_class(q, name);
         if (rv == PL_FAIL) return pl_send_failure(q);
-        if (rv == PL_OK) status = 201;     /* 0: someone just created it */
+        if (rv == 1) status = 201;     /* 0: someone just created it */
     }
     pl_set_location(q, apr_psprintf(q->pool, "/resource_classes/%s", name));
     return pl_send_empty(q, status);
