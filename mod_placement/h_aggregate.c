@@ -150,12 +150,9 @@ int pl_h_aggregates_set(pl_req *q)
     else
         c.wanted = b;
 
+    /* b belongs to the request pool (pl_read_json): take our own reference */
     rv = pl_db_txn(q, aggregates_set_txn, &c);
-    if (rv != PL_OK) {
-        json_object_put(b);
-        return pl_send_failure(q);
-    }
+    if (rv != PL_OK) return pl_send_failure(q);
     list = json_object_get(c.wanted);
-    json_object_put(b);
     return send_aggregates(q, list, c.rp.generation);
 }

@@ -399,7 +399,7 @@ int pl_h_provider_traits_set(pl_req *q)
         for (j = 0; j < c.nnames && strcmp(c.names[j], s) != 0; j++) ;
         if (j == c.nnames) c.names[c.nnames++] = s;
     }
-    json_object_put(b);
+    /* b belongs to the request pool (pl_read_json) */
 
     if (pl_db_txn(q, rp_traits_set_txn, &c) != PL_OK) return pl_send_failure(q);
     pl_set_last_modified(q, newest(c.traits, 1, 2));
