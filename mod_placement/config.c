@@ -63,26 +63,6 @@ void *pl_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     return m;
 }
 
-void *pl_create_dir_conf(apr_pool_t *p, char *dir)
-{
-    pl_dir_conf *c = apr_pcalloc(p, sizeof(*c));
-    if (dir) {
-        /* "/placement/" and "/placement" mount the same; "/" mounts at root */
-        size_t n = strlen(dir);
-        while (n > 0 && dir[n - 1] == '/') n--;
-        c->mount = apr_pstrndup(p, dir, n);
-    }
-    return c;
-}
-
-void *pl_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
-{
-    pl_dir_conf *base = basev, *add = addv;
-    pl_dir_conf *m = apr_pcalloc(p, sizeof(*m));
-    m->mount = add->mount ? add->mount : base->mount;
-    return m;
-}
-
 static pl_server_conf *sconf(cmd_parms *cmd)
 {
     return ap_get_module_config(cmd->server->module_config, &placement_module);

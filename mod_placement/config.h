@@ -41,16 +41,9 @@ typedef struct pl_server_conf {
     struct pl_dbpool *dbpool;
 } pl_server_conf;
 
-/* Per-directory config only remembers where the API is mounted. */
-typedef struct pl_dir_conf {
-    const char *mount;              /* <Location> path, NULL at server level */
-} pl_dir_conf;
-
 extern const command_rec pl_directives[];
 void *pl_create_server_conf(apr_pool_t *p, server_rec *s);
 void *pl_merge_server_conf(apr_pool_t *p, void *base, void *add);
-void *pl_create_dir_conf(apr_pool_t *p, char *dir);
-void *pl_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 
 /* Effective values with defaults applied. */
 int pl_conf_flag(int v, int dflt);

@@ -49,13 +49,19 @@ static int accepts_json(const char *accept)
     return 0;
 }
 
+/* Where the API is mounted: the path of the <Location> that configured it
+ * (core's record of the innermost section merged for this request), when
+ * it prefixes the URI; "" when the API is served from the root. */
 static const char *mount_prefix(request_rec *r)
 {
-    pl_dir_conf *d = ap_get_module_config(r->per_dir_config, &placement_module);
-    const char *m = d ? d->mount : NULL;
-    if (!m || !*m) return "";
-    if (strncmp(r->uri, m, strlen(m)) != 0) return "";
-    return m;
+    core_dir_config *cd = ap_get_core_module_config(r->per_dir_config);
+    const char *m = cd ? cd->d : NULL;
+    size_t n;
+    if (!m || m[0] != '/') return "";
+    n = strlen(m);
+    while (n > 0 && m[n - 1] == '/') n--;
+    if (strncmp(r->uri, m, n) != 0 || (r->uri[n] && r->uri[n] != '/')) return "";
+    return apr_pstrndup(r->pool, m, n);
 }
 
 /* Errors upstream finds before its handlers check policy, in its order. */
@@ -153,6 +159,8 @@ pl_req *pl_req_get(request_rec *r)
     q->prefix = mount_prefix(r);
     q->path = r->uri + strlen(q->prefix);
     q->query = pl_parse_query(r->pool, r->args);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PL_LOGNO(402) "%s %s %s (mount '%s')",
+                  q->request_id, r->method, r->uri, q->prefix);
     ap_set_module_config(r->request_config, &placement_module, q);
     prepare(q);
     return q;
@@ -249,8 +257,8 @@ static void placement_register_hooks(apr_pool_t *p)
 
 module AP_MODULE_DECLARE_DATA placement_module = {
     STANDARD20_MODULE_STUFF,
-    pl_create_dir_conf,
-    pl_merge_dir_conf,
+    NULL,                       /* no per-directory configuration */
+    NULL,
     pl_create_server_conf,
     pl_merge_server_conf,
     pl_directives,
