@@ -1,0 +1,653 @@
+/* Writing allocations (see allocation_write.h).
+ *
+ * Lock order, the same for every writer, so that concurrent writes queue
+ * instead of deadlocking:
+ *   1. plain (snapshot) reads of everything involved - no locks;
+ *   2. the providers' rows, SELECT ... FOR UPDATE by primary key in id
+ *      order; their generations must still be those of the snapshot, so
+ *      the snapshot's inventories and usages are current for them (every
+ *      allocation or inventory writer bumps the provider's generation);
+ *   3. new consumer types, projects, users (plain INSERTs; a duplicate
+ *      means another request created it meanwhile: run again);
+ *   4. consumers, in uuid order: INSERT for new ones, for existing ones an
+ *      UPDATE guarded by the snapshot's generation;
+ *   5. old allocation rows, deleted by primary key only, then inserts.
+ * No locking read ever scans a range of allocations or consumers, so no
+ * gap locks are taken there: two new consumers never block each other.
+ * Nothing is written before every check passed, and all of it is one
+ * transaction: a failed write leaves no row behind. */
+#include "allocation_write.h"
+#include "db.h"
+#include "http.h"
+#include "objects.h"
+
+#include <apr_hash.h>
+#include <apr_strings.h>
+#include <http_log.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CONCURRENT_TEXT "Inventory and/or allocations changed while attempting to " \
+    "allocate: Another thread concurrently updated the resource provider data. " \
+    "Please retry your update"
+#define CONSUMER_CONCURRENT_TEXT "Inventory and/or allocations changed while " \
+    "attempting to allocate: Another thread concurrently updated the data. " \
+    "Please retry your update"
+
+typedef struct prov {
+    long long id;
+    const char *uuid;           /* as stored */
+    long long gen;              /* in the snapshot */
+    int touched;                /* generation to be bumped */
+} prov;
+
+typedef struct old_alloc {
+    long long id;
+    prov *rp;
+    long long rc_id;
+    const char *rc;
+    long long used;
+} old_alloc;
+
+/* One line of the list upstream checks: new amounts, and the existing
+ * allocations of emptied consumers with used 0. */
+typedef struct line {
+    prov *rp;
+    long long rc_id;
+    const char *rc;
+    long long used;
+} line;
+
+typedef struct cons {
+    pl_alloc_consumer *in;
+    int exists;
+    long long id, gen, project_id, user_id;
+    const char *type_id;        /* NULL: SQL NULL */
+    apr_array_header_t *old;    /* old_alloc */
+} cons;
+
+typedef struct inv {
+    long long total, reserved, min_unit, max_unit, step_size, used, sum;
+    double ratio;
+} inv;
+
+static char *lower(apr_pool_t *p, const char *s)
+{
+    char *o = apr_pstrdup(p, s), *c;
+    for (c = o; *c; c++) if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+    return o;
+}
+
+/* Log deadlocks and lock waits (pl_db_txn retries them) so they can be
+ * counted in the error log. */
+static int note(pl_req *q, int rv)
+{
+    if (rv != PL_OK && (q->db_errno == PL_ER_DEADLOCK || q->db_errno == PL_ER_LOCK_WAIT))
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(611)
+                      "%s allocation write: MariaDB error %d, transaction retried",
+                      q->request_id, q->db_errno);
+    return rv;
+}
+
+/* A conflict another request caused: ask pl_db_txn to run us again. */
+static int retry(pl_req *q, const char *why, const char *text)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, PL_LOGNO(612)
+                  "%s allocation write retried: %s", q->request_id, why);
+    pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "%s", text);
+    return PL_RETRY;
+}
+
+/* sql_head (?, ?, ...) sql_tail with string values. */
+static int query_strs(pl_req *q, pl_dbres **res, const char *head, const char *tail,
+                      apr_array_header_t *vals)
+{
+    pl_dbarg *args = apr_pcalloc(q->pool, sizeof(*args) * (vals->nelts + 1));
+    int i;
+    for (i = 0; i < vals->nelts; i++) {
+        args[i].type = 's';
+        args[i].s = APR_ARRAY_IDX(vals, i, const char *);
+    }
+    return note(q, pl_db_exec(q, res, apr_pstrcat(q->pool, head, "(",
+                              pl_db_placeholders(q->pool, vals->nelts), ")", tail, NULL),
+                              args, vals->nelts));
+}
+
+static int query_ids(pl_req *q, pl_dbres **res, const char *head, const char *mid,
+                     apr_array_header_t *ids, const char *mid2,
+                     apr_array_header_t *ids2, const char *tail)
+{
+    int n = ids->nelts + (ids2 ? ids2->nelts : 0), i, k = 0;
+    pl_dbarg *args = apr_pcalloc(q->pool, sizeof(*args) * (n + 1));
+    const char *sql;
+    for (i = 0; i < ids->nelts; i++, k++) {
+        args[k].type = 'i';
+        args[k].i = APR_ARRAY_IDX(ids, i, long long);
+    }
+    for (i = 0; ids2 && i < ids2->nelts; i++, k++) {
+        args[k].type = 'i';
+        args[k].i = APR_ARRAY_IDX(ids2, i, long long);
+    }
+    sql = apr_pstrcat(q->pool, head, mid, "(", pl_db_placeholders(q->pool, ids->nelts), ")",
+                      ids2 ? mid2 : "", ids2 ? "(" : "",
+                      ids2 ? pl_db_placeholders(q->pool, ids2->nelts) : "",
+                      ids2 ? ")" : "", tail, NULL);
+    return note(q, pl_db_exec(q, res, sql, args, n));
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_cons(const void *a, const void *b)
+{
+    return strcmp((*(cons *const *)a)->in->uuid, (*(cons *const *)b)->in->uuid);
+}
+
+static void add_unique(apr_hash_t *seen, apr_array_header_t *arr, const char *s)
+{
+    if (apr_hash_get(seen, s, APR_HASH_KEY_STRING)) return;
+    apr_hash_set(seen, s, APR_HASH_KEY_STRING, s);
+    APR_ARRAY_PUSH(arr, const char *) = s;
+}
+
+/* external id -> internal id for projects/users (looked up in the snapshot,
+ * inserted later).  The columns compare case-insensitively, like the key. */
+static int lookup_names(pl_req *q, const char *table, const char *col,
+                        apr_array_header_t *names, apr_hash_t *ids)
+{
+    pl_dbres *res;
+    int i;
+    if (!names->nelts) return PL_OK;
+    if (query_strs(q, &res, apr_psprintf(q->pool, "SELECT id, %s FROM %s WHERE %s IN ",
+                                         col, table, col), "", names) != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++)
+        apr_hash_set(ids, lower(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING,
+                     PL_CELL(res, i, 0));
+    return PL_OK;
+}
+
+/* Insert the names missing from ids (sorted order: the lock order). */
+static int create_names(pl_req *q, const char *table, const char *col,
+                        apr_array_header_t *names, apr_hash_t *ids)
+{
+    int i;
+    qsort(names->elts, names->nelts, sizeof(const char *), cmp_str);
+    for (i = 0; i < names->nelts; i++) {
+        const char *n = APR_ARRAY_IDX(names, i, const char *);
+        const char *key = lower(q->pool, n);
+        pl_dbres *res;
+        if (apr_hash_get(ids, key, APR_HASH_KEY_STRING)) continue;
+        if (note(q, pl_db_query(q, &res, apr_psprintf(q->pool, "INSERT INTO %s (%s, "
+                                "created_at) VALUES (?, UTC_TIMESTAMP())", table, col),
+                                "s", n)) != PL_OK) {
+            if (q->db_errno == PL_ER_DUP_ENTRY)
+                return retry(q, apr_psprintf(q->pool, "%s %s created concurrently",
+                                             table, n), CONSUMER_CONCURRENT_TEXT);
+            return PL_FAIL;
+        }
+        apr_hash_set(ids, key, APR_HASH_KEY_STRING,
+                     apr_psprintf(q->pool, "%llu", res->insert_id));
+    }
+    return PL_OK;
+}
+
+static const char *hget(apr_hash_t *h, const char *k)
+{
+    return apr_hash_get(h, k, APR_HASH_KEY_STRING);
+}
+
+int pl_alloc_write_body(pl_req *q, void *ctx)
+{
+    pl_alloc_request *w = ctx;
+    apr_pool_t *p = q->pool;
+    int nc = w->consumers->nelts, i, j;
+    cons *cs = apr_pcalloc(p, sizeof(*cs) * (nc + 1));
+    cons **sorted = apr_pcalloc(p, sizeof(*sorted) * (nc + 1));
+    apr_hash_t *seen = apr_hash_make(p), *by_uuid = apr_hash_make(p);
+    apr_hash_t *by_id = apr_hash_make(p), *rc_ids = apr_hash_make(p);
+    apr_hash_t *rc_names = apr_hash_make(p), *invs = apr_hash_make(p);
+    apr_hash_t *proj_ids = apr_hash_make(p), *user_ids = apr_hash_make(p);
+    apr_hash_t *type_ids = apr_hash_make(p);
+    apr_array_header_t *uuids = apr_array_make(p, nc, sizeof(const char *));
+    apr_array_header_t *rp_uuids = apr_array_make(p, 8, sizeof(const char *));
+    apr_array_header_t *rcs = apr_array_make(p, 8, sizeof(const char *));
+    apr_array_header_t *projects = apr_array_make(p, 2, sizeof(const char *));
+    apr_array_header_t *users = apr_array_make(p, 2, sizeof(const char *));
+    apr_array_header_t *types = apr_array_make(p, 2, sizeof(const char *));
+    apr_array_header_t *lines = apr_array_make(p, 8, sizeof(line));
+    apr_array_header_t *lock_ids = apr_array_make(p, 8, sizeof(long long));
+    apr_array_header_t *line_rp_ids, *line_rc_ids;
+    apr_array_header_t *old_ids = apr_array_make(p, 8, sizeof(long long));
+    pl_dbres *res;
+
+    /* 1. Snapshot reads.  The consumers first. */
+    for (i = 0; i < nc; i++) {
+        cs[i].in = &APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer);
+        cs[i].old = apr_array_make(p, 4, sizeof(old_alloc));
+        sorted[i] = &cs[i];
+        APR_ARRAY_PUSH(uuids, const char *) = cs[i].in->uuid;
+        add_unique(seen, projects, cs[i].in->project_id);
+        add_unique(seen, users, cs[i].in->user_id);
+        if (cs[i].in->consumer_type) add_unique(seen, types, cs[i].in->consumer_type);
+    }
+    if (query_strs(q, &res, "SELECT id, uuid, generation, project_id, user_id, "
+                   "consumer_type_id FROM consumers WHERE uuid IN ", "", uuids) != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++)
+        for (j = 0; j < nc; j++)
+            if (!strcasecmp(PL_CELL(res, i, 1), cs[j].in->uuid)) {
+                cs[j].exists = 1;
+                cs[j].id = pl_cell_int(res, i, 0);
+                cs[j].gen = pl_cell_int(res, i, 2);
+                cs[j].project_id = pl_cell_int(res, i, 3);
+                cs[j].user_id = pl_cell_int(res, i, 4);
+                cs[j].type_id = PL_CELL(res, i, 5);
+            }
+
+    /* Consumer generations, in body order as upstream checks them. */
+    for (i = 0; i < nc; i++) {
+        pl_alloc_consumer *c = cs[i].in;
+        if (!c->check_generation) continue;
+        if (cs[i].exists && (c->generation_null || c->generation != cs[i].gen))
+            return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "consumer generation conflict "
+                           "- expected %lld but got %s", cs[i].gen, c->generation_null
+                           ? "None" : apr_psprintf(p, "%lld", c->generation));
+        if (!cs[i].exists && !c->generation_null)
+            return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "consumer generation conflict "
+                           "- expected null but got %lld", c->generation);
+    }
+
+    /* Providers named in the body. */
+    seen = apr_hash_make(p);
+    for (i = 0; i < nc; i++)
+        for (j = 0; j < cs[i].in->items->nelts; j++) {
+            pl_alloc_item *it = &APR_ARRAY_IDX(cs[i].in->items, j, pl_alloc_item);
+            add_unique(seen, rp_uuids, lower(p, it->rp_uuid));
+            add_unique(rc_names, rcs, it->rc);
+        }
+    if (rp_uuids->nelts) {
+        if (query_strs(q, &res, "SELECT id, uuid, generation FROM resource_providers "
+                       "WHERE uuid IN ", "", rp_uuids) != PL_OK)
+            return PL_FAIL;
+        for (i = 0; i < res->nrows; i++) {
+            prov *rp = apr_pcalloc(p, sizeof(*rp));
+            rp->id = pl_cell_int(res, i, 0);
+            rp->uuid = PL_CELL(res, i, 1);
+            rp->gen = pl_cell_int(res, i, 2);
+            apr_hash_set(by_uuid, lower(p, rp->uuid), APR_HASH_KEY_STRING, rp);
+            apr_hash_set(by_id, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, rp);
+        }
+    }
+
+    /* The consumers' current allocations (all of them are replaced). */
+    if (query_strs(q, &res, "SELECT a.id, a.consumer_id, a.resource_provider_id, "
+                   "a.resource_class_id, a.used, rp.uuid, rp.generation, rc.name "
+                   "FROM allocations a JOIN resource_providers rp "
+                   "ON rp.id = a.resource_provider_id "
+                   "LEFT JOIN resource_classes rc ON rc.id = a.resource_class_id "
+                   "WHERE a.consumer_id IN ", " ORDER BY a.id", uuids) != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        prov *rp = apr_hash_get(by_id, PL_CELL(res, i, 2), APR_HASH_KEY_STRING);
+        old_alloc *o = NULL;
+        if (!rp) {
+            rp = apr_pcalloc(p, sizeof(*rp));
+            rp->id = pl_cell_int(res, i, 2);
+            rp->uuid = PL_CELL(res, i, 5);
+            rp->gen = pl_cell_int(res, i, 6);
+            apr_hash_set(by_id, PL_CELL(res, i, 2), APR_HASH_KEY_STRING, rp);
+        }
+        rp->touched = 1;
+        for (j = 0; j < nc; j++)
+            if (!strcasecmp(PL_CELL(res, i, 1), cs[j].in->uuid)) {
+                o = apr_array_push(cs[j].old);
+                break;
+            }
+        if (!o) continue;
+        o->id = pl_cell_int(res, i, 0);
+        o->rp = rp;
+        o->rc_id = pl_cell_int(res, i, 3);
+        o->rc = PL_CELL(res, i, 7) ? PL_CELL(res, i, 7) : "";
+        o->used = pl_cell_int(res, i, 4);
+        APR_ARRAY_PUSH(old_ids, long long) = o->id;
+    }
+
+    /* Unknown providers: 400, first one in body order. */
+    for (i = 0; i < nc; i++)
+        for (j = 0; j < cs[i].in->items->nelts; j++) {
+            pl_alloc_item *it = &APR_ARRAY_IDX(cs[i].in->items, j, pl_alloc_item);
+            if (!apr_hash_get(by_uuid, lower(p, it->rp_uuid), APR_HASH_KEY_STRING))
+                return pl_fail(q, 400, NULL, "Allocation for resource provider '%s' that "
+                               "does not exist.", it->rp_uuid);
+        }
+
+    /* Resource classes. */
+    if (rcs->nelts) {
+        if (query_strs(q, &res, "SELECT id, name FROM resource_classes WHERE name IN ", "",
+                       rcs) != PL_OK)
+            return PL_FAIL;
+        for (i = 0; i < res->nrows; i++)
+            apr_hash_set(rc_ids, PL_CELL(res, i, 1), APR_HASH_KEY_STRING, PL_CELL(res, i, 0));
+    }
+    rc_names = apr_hash_make(p);        /* now: id -> name */
+    for (i = 0; i < nc; i++) {
+        pl_alloc_consumer *c = cs[i].in;
+        if (c->items->nelts == 0) {
+            for (j = 0; j < cs[i].old->nelts; j++) {
+                old_alloc *o = &APR_ARRAY_IDX(cs[i].old, j, old_alloc);
+                line *l = apr_array_push(lines);
+                l->rp = o->rp;
+                l->rc_id = o->rc_id;
+                l->rc = o->rc;
+                l->used = 0;
+            }
+            continue;
+        }
+        for (j = 0; j < c->items->nelts; j++) {
+            pl_alloc_item *it = &APR_ARRAY_IDX(c->items, j, pl_alloc_item);
+            const char *id = hget(rc_ids, it->rc);
+            line *l;
+            if (!id) {
+                if (w->post)
+                    return pl_fail(q, 400, NULL, "Unable to allocate inventory No such "
+                                   "resource class %s.", it->rc);
+                return pl_fail(q, 400, NULL, "Unable to allocate inventory for consumer "
+                               "%s: No such resource class %s.", c->uuid, it->rc);
+            }
+            l = apr_array_push(lines);
+            l->rp = apr_hash_get(by_uuid, lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
+            l->rp->touched = 1;
+            l->rc_id = atoll(id);
+            l->rc = it->rc;
+            l->used = it->used;
+        }
+    }
+
+    /* Projects, users and consumer types that already exist. */
+    if (lookup_names(q, "projects", "external_id", projects, proj_ids) != PL_OK
+        || lookup_names(q, "users", "external_id", users, user_ids) != PL_OK
+        || lookup_names(q, "consumer_types", "name", types, type_ids) != PL_OK)
+        return PL_FAIL;
+
+    /* 2. Lock every provider involved, in id order, and make sure the
+     * snapshot is still what they hold. */
+    {
+        apr_hash_index_t *hi;
+        for (hi = apr_hash_first(p, by_id); hi; hi = apr_hash_next(hi)) {
+            void *v;
+            apr_hash_this(hi, NULL, NULL, &v);
+            if (((prov *)v)->touched) APR_ARRAY_PUSH(lock_ids, long long) = ((prov *)v)->id;
+        }
+        qsort(lock_ids->elts, lock_ids->nelts, sizeof(long long), cmp_ll);
+    }
+    if (lock_ids->nelts) {
+        if (query_ids(q, &res, "SELECT id, generation FROM resource_providers", " WHERE id IN ",
+                      lock_ids, NULL, NULL, " ORDER BY id FOR UPDATE") != PL_OK)
+            return PL_FAIL;
+        if (res->nrows != lock_ids->nelts)
+            return retry(q, "a provider went away", CONCURRENT_TEXT);
+        for (i = 0; i < res->nrows; i++) {
+            prov *rp = apr_hash_get(by_id, PL_CELL(res, i, 0), APR_HASH_KEY_STRING);
+            if (!rp || rp->gen != pl_cell_int(res, i, 1))
+                return retry(q, apr_psprintf(p, "provider %s changed", rp ? rp->uuid : "?"),
+                             CONCURRENT_TEXT);
+        }
+    }
+
+    /* 3. Capacity, as upstream checks it: the consumers' old allocations
+     * do not count (they are replaced). */
+    line_rp_ids = apr_array_make(p, 8, sizeof(long long));
+    line_rc_ids = apr_array_make(p, 8, sizeof(long long));
+    {
+        apr_hash_t *s1 = apr_hash_make(p), *s2 = apr_hash_make(p);
+        for (i = 0; i < lines->nelts; i++) {
+            line *l = &APR_ARRAY_IDX(lines, i, line);
+            const char *k1 = apr_psprintf(p, "%lld", l->rp->id);
+            const char *k2 = apr_psprintf(p, "%lld", l->rc_id);
+            if (!hget(s1, k1)) {
+                apr_hash_set(s1, k1, APR_HASH_KEY_STRING, k1);
+                APR_ARRAY_PUSH(line_rp_ids, long long) = l->rp->id;
+            }
+            if (!hget(s2, k2)) {
+                apr_hash_set(s2, k2, APR_HASH_KEY_STRING, k2);
+                APR_ARRAY_PUSH(line_rc_ids, long long) = l->rc_id;
+                apr_hash_set(rc_names, k2, APR_HASH_KEY_STRING, l->rc);
+            }
+        }
+    }
+    if (lines->nelts) {
+        apr_array_header_t *missing = apr_array_make(p, 2, sizeof(const char *));
+        apr_hash_t *has_inv = apr_hash_make(p);
+        if (query_ids(q, &res, "SELECT resource_provider_id, resource_class_id, total, "
+                      "reserved, min_unit, max_unit, step_size, allocation_ratio "
+                      "FROM inventories", " WHERE resource_provider_id IN ", line_rp_ids,
+                      " AND resource_class_id IN ", line_rc_ids, "") != PL_OK)
+            return PL_FAIL;
+        for (i = 0; i < res->nrows; i++) {
+            inv *v = apr_pcalloc(p, sizeof(*v));
+            v->total = pl_cell_int(res, i, 2);
+            v->reserved = pl_cell_int(res, i, 3);
+            v->min_unit = pl_cell_int(res, i, 4);
+            v->max_unit = pl_cell_int(res, i, 5);
+            v->step_size = pl_cell_int(res, i, 6);
+            v->ratio = pl_cell_double(res, i, 7);
+            apr_hash_set(invs, apr_psprintf(p, "%s:%s", PL_CELL(res, i, 0), PL_CELL(res, i, 1)),
+                         APR_HASH_KEY_STRING, v);
+            apr_hash_set(has_inv, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, "");
+        }
+        if (query_ids(q, &res, "SELECT resource_provider_id, resource_class_id, SUM(used) "
+                      "FROM allocations", " WHERE resource_provider_id IN ", line_rp_ids,
+                      " AND resource_class_id IN ", line_rc_ids,
+                      " GROUP BY resource_provider_id, resource_class_id") != PL_OK)
+            return PL_FAIL;
+        for (i = 0; i < res->nrows; i++) {
+            inv *v = apr_hash_get(invs, apr_psprintf(p, "%s:%s", PL_CELL(res, i, 0),
+                                  PL_CELL(res, i, 1)), APR_HASH_KEY_STRING);
+            if (v) v->used = pl_cell_int(res, i, 2);
+        }
+        for (i = 0; i < nc; i++)
+            for (j = 0; j < cs[i].old->nelts; j++) {
+                old_alloc *o = &APR_ARRAY_IDX(cs[i].old, j, old_alloc);
+                inv *v = apr_hash_get(invs, apr_psprintf(p, "%lld:%lld", o->rp->id, o->rc_id),
+                                      APR_HASH_KEY_STRING);
+                if (v) v->used -= o->used;
+            }
+        /* Providers without any inventory of the classes asked for. */
+        seen = apr_hash_make(p);
+        for (i = 0; i < lines->nelts; i++) {
+            line *l = &APR_ARRAY_IDX(lines, i, line);
+            if (!hget(has_inv, apr_psprintf(p, "%lld", l->rp->id)))
+                add_unique(seen, missing, l->rp->uuid);
+        }
+        if (missing->nelts) {
+            char *classes = "", *provs = "";
+            qsort(line_rc_ids->elts, line_rc_ids->nelts, sizeof(long long), cmp_ll);
+            for (i = 0; i < line_rc_ids->nelts; i++)
+                classes = apr_pstrcat(p, classes, i ? ", " : "", hget(rc_names,
+                    apr_psprintf(p, "%lld", APR_ARRAY_IDX(line_rc_ids, i, long long))), NULL);
+            for (i = 0; i < missing->nelts; i++)
+                provs = apr_pstrcat(p, provs, i ? ", " : "",
+                                    APR_ARRAY_IDX(missing, i, const char *), NULL);
+            return pl_fail(q, 409, NULL, "Unable to allocate inventory: Inventory for '%s' "
+                           "on resource provider '%s' invalid.", classes, provs);
+        }
+        for (i = 0; i < lines->nelts; i++) {
+            line *l = &APR_ARRAY_IDX(lines, i, line);
+            inv *v = apr_hash_get(invs, apr_psprintf(p, "%lld:%lld", l->rp->id, l->rc_id),
+                                  APR_HASH_KEY_STRING);
+            double cap;
+            if (v) v->sum += l->used;
+            if (l->used == 0) continue;
+            if (!v)
+                return pl_fail(q, 409, NULL, "Unable to allocate inventory: Inventory for "
+                               "'%s' on resource provider '%s' invalid.", l->rc, l->rp->uuid);
+            if (l->used < v->min_unit || l->used > v->max_unit
+                || (v->step_size && l->used % v->step_size != 0))
+                return pl_fail(q, 409, NULL, "Unable to allocate inventory: Unable to create "
+                               "allocation for '%s' on resource provider '%s'. The requested "
+                               "amount would violate inventory constraints.",
+                               l->rc, l->rp->uuid);
+            cap = (double)(v->total - v->reserved) * v->ratio;
+            if (cap < (double)(v->used + l->used) || cap < (double)(v->used + v->sum))
+                return pl_fail(q, 409, NULL, "Unable to allocate inventory: Unable to create "
+                               "allocation for '%s' on resource provider '%s'. The requested "
+                               "amount would exceed the capacity.", l->rc, l->rp->uuid);
+        }
+    }
+
+    /* 4. Writes.  Consumer types, projects, users that are new. */
+    if (create_names(q, "consumer_types", "name", types, type_ids) != PL_OK
+        || create_names(q, "projects", "external_id", projects, proj_ids) != PL_OK
+        || create_names(q, "users", "external_id", users, user_ids) != PL_OK)
+        return q->failure.status == 409 && q->db_errno == PL_ER_DUP_ENTRY ? PL_RETRY : PL_FAIL;
+
+    /* Consumers, in uuid order. */
+    qsort(sorted, nc, sizeof(cons *), cmp_cons);
+    for (i = 0; i < nc; i++) {
+        cons *c = sorted[i];
+        long long proj = atoll(hget(proj_ids, lower(p, c->in->project_id)));
+        long long user = atoll(hget(user_ids, lower(p, c->in->user_id)));
+        const char *type = c->in->consumer_type
+            ? hget(type_ids, lower(p, c->in->consumer_type)) : c->type_id;
+        if (c->in->items->nelts == 0) {
+            /* Emptied: an existing consumer goes away with its allocations;
+             * a new one is never created. */
+            if (!c->exists) continue;
+            if (note(q, pl_db_query(q, &res, "DELETE FROM consumers WHERE id = ? AND "
+                                    "generation = ?", "ii", c->id, c->gen)) != PL_OK)
+                return PL_FAIL;
+            if (res->affected != 1)
+                return retry(q, "consumer changed", CONSUMER_CONCURRENT_TEXT);
+            continue;
+        }
+        if (!c->exists) {
+            if (note(q, pl_db_query(q, &res, "INSERT INTO consumers (uuid, project_id, "
+                                    "user_id, generation, consumer_type_id, created_at) "
+                                    "VALUES (?, ?, ?, 1, ?, UTC_TIMESTAMP())", "siis",
+                                    c->in->uuid, proj, user, type)) != PL_OK) {
+                if (q->db_errno == PL_ER_DUP_ENTRY)
+                    return retry(q, "consumer created concurrently", CONSUMER_CONCURRENT_TEXT);
+                return PL_FAIL;
+            }
+            continue;
+        }
+        if (note(q, pl_db_query(q, &res, "UPDATE consumers SET project_id = ?, user_id = ?, "
+                                "consumer_type_id = ?, generation = generation + 1, "
+                                "updated_at = UTC_TIMESTAMP() WHERE id = ? AND generation = ?",
+                                "iisii", proj, user, type, c->id, c->gen)) != PL_OK)
+            return PL_FAIL;
+        if (res->affected != 1)
+            return retry(q, "consumer changed", CONSUMER_CONCURRENT_TEXT);
+    }
+
+    /* Old allocations, by primary key. */
+    if (old_ids->nelts) {
+        if (query_ids(q, &res, "DELETE FROM allocations", " WHERE id IN ", old_ids, NULL, NULL,
+                      "") != PL_OK)
+            return PL_FAIL;
+        if (res->affected != (unsigned long long)old_ids->nelts)
+            return retry(q, "allocations changed", CONSUMER_CONCURRENT_TEXT);
+    }
+
+    /* New allocations. */
+    {
+        apr_array_header_t *vals = apr_array_make(p, 8, sizeof(pl_dbarg));
+        const char *sql = "INSERT INTO allocations (resource_provider_id, consumer_id, "
+                          "resource_class_id, used, created_at) VALUES ";
+        int n = 0;
+        for (i = 0; i < nc; i++) {
+            pl_alloc_consumer *c = cs[i].in;
+            for (j = 0; j < c->items->nelts; j++) {
+                pl_alloc_item *it = &APR_ARRAY_IDX(c->items, j, pl_alloc_item);
+                prov *rp = apr_hash_get(by_uuid, lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
+                pl_dbarg *a = apr_array_push(vals);
+                a->type = 'i'; a->i = rp->id;
+                a = apr_array_push(vals);
+                a->type = 's'; a->s = c->uuid;
+                a = apr_array_push(vals);
+                a->type = 'i'; a->i = atoll(hget(rc_ids, it->rc));
+                a = apr_array_push(vals);
+                a->type = 'i'; a->i = it->used;
+                sql = apr_pstrcat(p, sql, n++ ? ", " : "", "(?, ?, ?, ?, UTC_TIMESTAMP())",
+                                  NULL);
+            }
+        }
+        if (n && note(q, pl_db_exec(q, NULL, sql, (pl_dbarg *)vals->elts, vals->nelts))
+                 != PL_OK)
+            return PL_FAIL;
+    }
+
+    /* 5. Every provider touched gets a new generation (rows locked above). */
+    for (i = 0; i < lock_ids->nelts; i++) {
+        pl_provider rp;
+        prov *pv = apr_hash_get(by_id, apr_psprintf(p, "%lld",
+                                APR_ARRAY_IDX(lock_ids, i, long long)), APR_HASH_KEY_STRING);
+        memset(&rp, 0, sizeof(rp));
+        rp.id = pv->id;
+        rp.uuid = pv->uuid;
+        rp.generation = pv->gen;
+        if (note(q, pl_provider_bump(q, &rp)) != PL_OK) {
+            if (q->failure.status == 409 && !q->db_errno)
+                return retry(q, "provider generation bump failed", CONCURRENT_TEXT);
+            return PL_FAIL;
+        }
+    }
+    return PL_OK;
+}
+
+int pl_alloc_write(pl_req *q, pl_alloc_request *w)
+{
+    return pl_db_txn(q, pl_alloc_write_body, w);
+}
+
+static int delete_body(pl_req *q, void *ctx)
+{
+    const char *uuid = ctx;
+    pl_dbres *res;
+    apr_array_header_t *ids = apr_array_make(q->pool, 4, sizeof(long long));
+    long long cid, gen;
+    int i;
+
+    /* What upstream lists for the consumer (allocations with a consumer). */
+    if (note(q, pl_db_query(q, &res, "SELECT a.id, c.id, c.generation FROM allocations a "
+                            "JOIN consumers c ON c.uuid = a.consumer_id "
+                            "WHERE a.consumer_id = ? ORDER BY a.id", "s", uuid)) != PL_OK)
+        return PL_FAIL;
+    if (res->nrows == 0)
+        return pl_fail(q, 404, NULL, "No allocations for consumer '%s'", uuid);
+    cid = pl_cell_int(res, 0, 1);
+    gen = pl_cell_int(res, 0, 2);
+    for (i = 0; i < res->nrows; i++)
+        APR_ARRAY_PUSH(ids, long long) = pl_cell_int(res, i, 0);
+
+    /* Consumer row first, then its allocation rows: the writers' order. */
+    if (note(q, pl_db_query(q, &res, "UPDATE consumers SET generation = generation + 1 "
+                            "WHERE id = ? AND generation = ?", "ii", cid, gen)) != PL_OK)
+        return PL_FAIL;
+    if (res->affected != 1)
+        return retry(q, "consumer changed", CONSUMER_CONCURRENT_TEXT);
+    if (query_ids(q, &res, "DELETE FROM allocations", " WHERE id IN ", ids, NULL, NULL, "")
+        != PL_OK)
+        return PL_FAIL;
+    if (res->affected != (unsigned long long)ids->nelts)
+        return retry(q, "allocations changed", CONSUMER_CONCURRENT_TEXT);
+    if (note(q, pl_db_query(q, &res, "DELETE FROM consumers WHERE id = ?", "i", cid))
+        != PL_OK)
+        return PL_FAIL;
+    return PL_OK;
+}
+
+int pl_alloc_delete_consumer(pl_req *q, const char *consumer_uuid)
+{
+    return pl_db_txn(q, delete_body, (void *)consumer_uuid);
+}

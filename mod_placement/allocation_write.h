@@ -1,0 +1,47 @@
+/* Writing allocations: replace the allocations of one or more consumers in
+ * one transaction, with capacity checks, provider and consumer generation
+ * guards, and project/user/consumer type creation that is rolled back with
+ * everything else when the write fails. */
+#ifndef PL_ALLOCATION_WRITE_H
+#define PL_ALLOCATION_WRITE_H
+
+#include "placement.h"
+#include <apr_tables.h>
+
+/* One requested amount (used >= 1). */
+typedef struct pl_alloc_item {
+    const char *rp_uuid;
+    const char *rc;
+    long long used;
+} pl_alloc_item;
+
+/* The wanted state of one consumer. */
+typedef struct pl_alloc_consumer {
+    const char *uuid;
+    const char *project_id;     /* external ids (already defaulted) */
+    const char *user_id;
+    int check_generation;       /* 1.28+: generation must match */
+    int generation_null;        /* consumer_generation: null */
+    long long generation;
+    const char *consumer_type;  /* 1.38+, NULL leaves the type as it is */
+    apr_array_header_t *items;  /* pl_alloc_item; empty: remove them all */
+} pl_alloc_consumer;
+
+typedef struct pl_alloc_request {
+    apr_array_header_t *consumers;   /* pl_alloc_consumer, in body order */
+    int post;                        /* POST /allocations (its error texts) */
+} pl_alloc_request;
+
+/* Run the whole write in its own transaction (retried on conflicts).
+ * PL_OK, or PL_FAIL with the failure recorded. */
+int pl_alloc_write(pl_req *q, pl_alloc_request *w);
+
+/* The same work inside a transaction the caller runs (reshaper): PL_OK,
+ * PL_FAIL or PL_RETRY, as a pl_db_txn body returns. */
+int pl_alloc_write_body(pl_req *q, void *w);
+
+/* DELETE /allocations/{uuid}: PL_OK, or PL_FAIL (404 when the consumer has
+ * no allocations). */
+int pl_alloc_delete_consumer(pl_req *q, const char *consumer_uuid);
+
+#endif
