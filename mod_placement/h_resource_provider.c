@@ -1,12 +1,705 @@
-/* h_resource_provider: not written yet; every handler answers 501 until it is. */
+/* h_resource_provider: GET/POST /resource_providers and GET/PUT/DELETE
+ * /resource_providers/{uuid}, as upstream's handlers/resource_provider.py
+ * with objects/resource_provider.py underneath. */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_uuid.h>
+#include <apr_lib.h>
+
 #include "handlers.h"
 #include "http.h"
+#include "db.h"
+#include "objects.h"
+#include "qparams.h"
+#include "jsonschema.h"
 
-#define NOT_YET(name) \
-    int name(pl_req *q) { return pl_error(q, 501, NULL, "Not implemented yet."); }
+/* One provider as the API shows it. */
+typedef struct rp_row {
+    long long id, generation, parent_id, root_id;
+    const char *uuid, *name, *parent_uuid, *root_uuid;
+    const char *created_at, *updated_at;
+} rp_row;
 
-NOT_YET(pl_h_resource_providers_list)
-NOT_YET(pl_h_resource_provider_create)
-NOT_YET(pl_h_resource_provider_show)
-NOT_YET(pl_h_resource_provider_update)
-NOT_YET(pl_h_resource_provider_delete)
+/* Columns in rp_row order; root is an inner join as upstream's. */
+#define RP_COLUMNS \
+    "SELECT rp.id, rp.generation, rp.parent_provider_id, rp.root_provider_id, " \
+    "rp.uuid, rp.name, parent.uuid, root.uuid, rp.created_at, rp.updated_at " \
+    "FROM resource_providers rp " \
+    "JOIN resource_providers root ON root.id = rp.root_provider_id " \
+    "LEFT JOIN resource_providers parent ON parent.id = rp.parent_provider_id "
+
+static void row_from(const pl_dbres *res, int i, rp_row *o)
+{
+    o->id = pl_cell_int(res, i, 0);
+    o->generation = pl_cell_int(res, i, 1);
+    o->parent_id = PL_CELL(res, i, 2) ? pl_cell_int(res, i, 2) : 0;
+    o->root_id = pl_cell_int(res, i, 3);
+    o->uuid = PL_CELL(res, i, 4);
+    o->name = PL_CELL(res, i, 5);
+    o->parent_uuid = PL_CELL(res, i, 6);
+    o->root_uuid = PL_CELL(res, i, 7);
+    o->created_at = PL_CELL(res, i, 8);
+    o->updated_at = PL_CELL(res, i, 9);
+}
+
+/* 1 found, 0 not, PL_FAIL. */
+static int load(pl_req *q, const char *uuid, rp_row *o, int for_update)
+{
+    pl_dbres *res;
+    if (pl_db_query(q, &res, for_update ? RP_COLUMNS "WHERE rp.uuid = ? FOR UPDATE"
+                    : RP_COLUMNS "WHERE rp.uuid = ?", "s", uuid) != PL_OK)
+        return PL_FAIL;
+    if (res->nrows == 0) return 0;
+    row_from(res, 0, o);
+    return 1;
+}
+
+static json_object *serialize(pl_req *q, const rp_row *rp)
+{
+    static const struct { const char *rel; int since; } rels[] = {
+        {"inventories", PL_V(1, 0)}, {"usages", PL_V(1, 0)}, {"aggregates", PL_V(1, 1)},
+        {"traits", PL_V(1, 6)}, {"allocations", PL_V(1, 11)},
+    };
+    json_object *o = json_object_new_object(), *links = json_object_new_array();
+    const char *self = pl_url(q, "/resource_providers/%s", rp->uuid);
+    json_object *l;
+    size_t i;
+
+    l = json_object_new_object();
+    json_object_object_add(l, "rel", json_object_new_string("self"));
+    json_object_object_add(l, "href", json_object_new_string(self));
+    json_object_array_add(links, l);
+    for (i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
+        if (q->mv < rels[i].since) continue;
+        l = json_object_new_object();
+        json_object_object_add(l, "rel", json_object_new_string(rels[i].rel));
+        json_object_object_add(l, "href", json_object_new_string(
+            apr_pstrcat(q->pool, self, "/", rels[i].rel, NULL)));
+        json_object_array_add(links, l);
+    }
+    json_object_object_add(o, "uuid", pl_json_str(rp->uuid));
+    json_object_object_add(o, "name", pl_json_str(rp->name));
+    json_object_object_add(o, "generation", json_object_new_int64(rp->generation));
+    json_object_object_add(o, "links", links);
+    if (PL_MV_GE(q, 1, 14)) {
+        json_object_object_add(o, "parent_provider_uuid", pl_json_str(rp->parent_uuid));
+        json_object_object_add(o, "root_provider_uuid", pl_json_str(rp->root_uuid));
+    }
+    return o;
+}
+
+/* ---- GET /resource_providers ------------------------------------------ */
+
+/* dict(req.GET): keys in first-seen order, each with its last value. */
+static json_object *query_dict(pl_req *q)
+{
+    json_object *d = json_object_new_object();
+    const apr_array_header_t *a = apr_table_elts(q->query);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    int i;
+    for (i = 0; i < a->nelts; i++)
+        json_object_object_add(d, e[i].key, json_object_new_string(e[i].val));
+    return d;
+}
+
+/* An id list as SQL text "1,2,3" (ids are integers from our own queries). */
+static const char *id_list(pl_req *q, const pl_dbres *res)
+{
+    char *s = "";
+    int i;
+    for (i = 0; i < res->nrows; i++)
+        s = apr_psprintf(q->pool, "%s%s%" APR_INT64_T_FMT, s, i ? "," : "",
+                         (apr_int64_t)pl_cell_int(res, i, 0));
+    return s;
+}
+
+/* Exact (case-sensitive) name -> id, as upstream's in-memory caches match:
+ * 1 found, 0 not, PL_FAIL. */
+static int exact_id(pl_req *q, const char *table, const char *col, const char *name,
+                    long long *id)
+{
+    pl_dbres *res;
+    int i;
+    if (pl_db_query(q, &res, apr_psprintf(q->pool, "SELECT id, %s FROM %s WHERE %s = ?",
+                                          col, table, col), "s", name) != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++)
+        if (PL_CELL(res, i, 1) && strcmp(PL_CELL(res, i, 1), name) == 0) {
+            *id = pl_cell_int(res, i, 0);
+            return 1;
+        }
+    return 0;
+}
+
+/* A group of names as an id list; missing names are skipped, or (strict)
+ * reported through *missing. */
+static int name_ids(pl_req *q, const char *table, const char *col,
+                    const apr_array_header_t *names, const char **ids, const char **missing)
+{
+    char *s = "";
+    int i, n = 0;
+    for (i = 0; i < names->nelts; i++) {
+        long long id;
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        int rc = exact_id(q, table, col, name, &id);
+        if (rc == PL_FAIL) return PL_FAIL;
+        if (rc == 0) {
+            if (missing) { *missing = name; return 0; }
+            continue;
+        }
+        s = apr_psprintf(q->pool, "%s%s%" APR_INT64_T_FMT, s, n++ ? "," : "",
+                         (apr_int64_t)id);
+    }
+    *ids = s;
+    return 1;
+}
+
+/* Providers joined to one table per group (AND of ORs), upstream's
+ * provider_ids_matching_required_traits / _aggregates. */
+static int match_groups(pl_req *q, const char *table, const char *col,
+                        apr_array_header_t *groups, pl_dbres **res)
+{
+    char *sql = "SELECT rp.id FROM resource_providers rp";
+    int i;
+    for (i = 0; i < groups->nelts; i++)
+        sql = apr_psprintf(q->pool, "%s JOIN %s t%d ON rp.id = t%d.resource_provider_id "
+                           "AND t%d.%s IN (%s)", sql, table, i, i, i, col,
+                           APR_ARRAY_IDX(groups, i, const char *));
+    return pl_db_query(q, res, sql, "");
+}
+
+typedef struct list_filters {
+    const char *name, *uuid, *in_tree;
+    pl_qp_traits traits;
+    pl_qp_aggs aggs;
+    apr_array_header_t *resources;      /* of pl_qp_amount, or NULL */
+    int has_traits, has_aggs;
+} list_filters;
+
+/* Builds the WHERE clause the way upstream's _get_all_by_filters_from_db
+ * does, with its early "no match" returns.  1 query ready, 0 empty result,
+ * PL_FAIL. */
+static int build_where(pl_req *q, list_filters *f, const char **where,
+                       apr_array_header_t *args)
+{
+    char *w = "WHERE 1=1";
+    pl_dbres *res;
+    int i, rc;
+
+#define ARG(v) (*(const char **)apr_array_push(args) = (v))
+    if (f->name && *f->name) { w = apr_pstrcat(q->pool, w, " AND rp.name = ?", NULL); ARG(f->name); }
+    if (f->uuid && *f->uuid) { w = apr_pstrcat(q->pool, w, " AND rp.uuid = ?", NULL); ARG(f->uuid); }
+    if (f->in_tree && *f->in_tree) {
+        rp_row t;
+        if ((rc = load(q, f->in_tree, &t, 0)) != 1) return rc;
+        w = apr_psprintf(q->pool, "%s AND rp.root_provider_id = %" APR_INT64_T_FMT, w,
+                         (apr_int64_t)t.root_id);
+    }
+    if (f->has_traits && f->traits.all_of->nelts) {
+        apr_array_header_t *groups = apr_array_make(q->pool, 4, sizeof(const char *));
+        for (i = 0; i < f->traits.all_of->nelts; i++) {
+            const char *ids, *missing = NULL;
+            if (name_ids(q, "traits", "name", APR_ARRAY_IDX(f->traits.all_of, i,
+                         apr_array_header_t *), &ids, &missing) == PL_FAIL)
+                return PL_FAIL;
+            if (missing)
+                return pl_fail(q, 400, NULL, "Invalid trait(s) in \"required\" parameter: "
+                               "No such trait(s): %s.", missing);
+            *(const char **)apr_array_push(groups) = ids;
+        }
+        if (match_groups(q, "resource_provider_traits", "trait_id", groups, &res) != PL_OK)
+            return PL_FAIL;
+        if (res->nrows == 0) return 0;
+        w = apr_psprintf(q->pool, "%s AND rp.id IN (%s)", w, id_list(q, res));
+    }
+    if (f->has_traits && f->traits.forbidden->nelts) {
+        const char *ids, *missing = NULL;
+        if (name_ids(q, "traits", "name", f->traits.forbidden, &ids, &missing) == PL_FAIL)
+            return PL_FAIL;
+        if (missing)
+            return pl_fail(q, 400, NULL, "Invalid trait(s) in \"required\" parameter: "
+                           "No such trait(s): %s.", missing);
+        if (pl_db_query(q, &res, apr_psprintf(q->pool, "SELECT resource_provider_id FROM "
+                        "resource_provider_traits WHERE trait_id IN (%s) "
+                        "GROUP BY resource_provider_id", ids), "") != PL_OK)
+            return PL_FAIL;
+        if (res->nrows)
+            w = apr_psprintf(q->pool, "%s AND rp.id NOT IN (%s)", w, id_list(q, res));
+    }
+    if (f->has_aggs && f->aggs.any_of->nelts) {
+        apr_array_header_t *groups = apr_array_make(q->pool, 4, sizeof(const char *));
+        for (i = 0; i < f->aggs.any_of->nelts; i++) {
+            const char *ids;
+            if (name_ids(q, "placement_aggregates", "uuid", APR_ARRAY_IDX(f->aggs.any_of, i,
+                         apr_array_header_t *), &ids, NULL) == PL_FAIL)
+                return PL_FAIL;
+            if (!*ids) return 0;     /* only unknown aggregates: nothing matches */
+            *(const char **)apr_array_push(groups) = ids;
+        }
+        if (match_groups(q, "resource_provider_aggregates", "aggregate_id", groups, &res)
+            != PL_OK)
+            return PL_FAIL;
+        if (res->nrows == 0) return 0;
+        w = apr_psprintf(q->pool, "%s AND rp.id IN (%s)", w, id_list(q, res));
+    }
+    if (f->has_aggs && f->aggs.forbidden->nelts) {
+        const char *ids;
+        if (name_ids(q, "placement_aggregates", "uuid", f->aggs.forbidden, &ids, NULL)
+            == PL_FAIL)
+            return PL_FAIL;
+        if (*ids) {
+            apr_array_header_t *groups = apr_array_make(q->pool, 1, sizeof(const char *));
+            *(const char **)apr_array_push(groups) = ids;
+            if (match_groups(q, "resource_provider_aggregates", "aggregate_id", groups, &res)
+                != PL_OK)
+                return PL_FAIL;
+            if (res->nrows)
+                w = apr_psprintf(q->pool, "%s AND rp.id NOT IN (%s)", w, id_list(q, res));
+        }
+    }
+    for (i = 0; f->resources && i < f->resources->nelts; i++) {
+        const pl_qp_amount *a = &APR_ARRAY_IDX(f->resources, i, pl_qp_amount);
+        long long rc_id;
+        if ((rc = exact_id(q, "resource_classes", "name", a->rc, &rc_id)) == PL_FAIL)
+            return PL_FAIL;
+        if (rc == 0)
+            return pl_fail(q, 400, NULL, "Invalid resource class in resources parameter: "
+                           "No such resource class %s.", a->rc);
+        /* capacity: (total - reserved) * ratio covers usage + amount, and the
+         * amount fits min_unit, max_unit and step_size */
+        if (pl_db_query(q, &res, "SELECT rp.id FROM resource_providers rp "
+                        "JOIN inventories inv ON rp.id = inv.resource_provider_id "
+                        "AND inv.resource_class_id = ? "
+                        "LEFT JOIN (SELECT resource_provider_id, SUM(used) AS used "
+                        "FROM allocations WHERE resource_class_id = ? "
+                        "GROUP BY resource_provider_id) u "
+                        "ON inv.resource_provider_id = u.resource_provider_id "
+                        "WHERE COALESCE(u.used, 0) + ? <= "
+                        "(inv.total - inv.reserved) * inv.allocation_ratio "
+                        "AND inv.min_unit <= ? AND inv.max_unit >= ? "
+                        "AND MOD(?, inv.step_size) = 0", "iiiiii", rc_id, rc_id,
+                        a->amount, a->amount, a->amount, a->amount) != PL_OK)
+            return PL_FAIL;
+        w = res->nrows ? apr_psprintf(q->pool, "%s AND rp.id IN (%s)", w, id_list(q, res))
+                       : apr_pstrcat(q->pool, w, " AND 1=0", NULL);
+    }
+#undef ARG
+    *where = w;
+    return 1;
+}
+
+int pl_h_resource_providers_list(pl_req *q)
+{
+    const char *schema = "resource_provider.GET_RPS_SCHEMA_1_0", *err, *where = NULL;
+    list_filters f;
+    json_object *doc, *list, *out;
+    apr_array_header_t *args = apr_array_make(q->pool, 4, sizeof(const char *));
+    apr_array_header_t *vals;
+    pl_dbres *res;
+    apr_time_t last = 0;
+    int rc, i;
+
+    if (PL_MV_GE(q, 1, 18)) schema = "resource_provider.GET_RPS_SCHEMA_1_18";
+    else if (PL_MV_GE(q, 1, 14)) schema = "resource_provider.GET_RPS_SCHEMA_1_14";
+    else if (PL_MV_GE(q, 1, 4)) schema = "resource_provider.GET_RPS_SCHEMA_1_4";
+    else if (PL_MV_GE(q, 1, 3)) schema = "resource_provider.GET_RPS_SCHEMA_1_3";
+    doc = query_dict(q);
+    rc = pl_validate(q, doc, schema, "Invalid query string parameters: ");
+    json_object_put(doc);
+    if (rc != PL_OK) return pl_send_failure(q);
+
+    memset(&f, 0, sizeof(f));
+    vals = pl_query_all(q, "member_of");
+    if (vals->nelts) {
+        if (pl_qp_member_of(q->pool, vals, "", q->mv, &f.aggs, &err))
+            return pl_error(q, 400, NULL, "%s", err);
+        f.has_aggs = 1;
+    }
+    vals = pl_query_all(q, "required");
+    if (vals->nelts) {
+        if (pl_qp_required(q->pool, vals, q->mv, &f.traits, &err))
+            return pl_error(q, 400, NULL, "%s", err);
+        f.has_traits = 1;
+    }
+    f.uuid = pl_query_last(q, "uuid");
+    f.name = pl_query_last(q, "name");
+    f.in_tree = pl_query_last(q, "in_tree");
+    {
+        const char *r = pl_query_last(q, "resources");
+        if (r && pl_qp_resources(q->pool, r, &f.resources, &err))
+            return pl_error(q, 400, NULL, "%s", err);
+    }
+
+    if ((rc = build_where(q, &f, &where, args)) == PL_FAIL) return pl_send_failure(q);
+    list = json_object_new_array();
+    if (rc == 1) {
+        pl_dbarg *dargs = apr_pcalloc(q->pool, sizeof(pl_dbarg) * (args->nelts + 1));
+        for (i = 0; i < args->nelts; i++) {
+            dargs[i].type = 's';
+            dargs[i].s = APR_ARRAY_IDX(args, i, const char *);
+        }
+        if (pl_db_exec(q, &res, apr_pstrcat(q->pool, RP_COLUMNS, where, " ORDER BY rp.id",
+                                            NULL), dargs, args->nelts) != PL_OK) {
+            json_object_put(list);
+            return pl_send_failure(q);
+        }
+        for (i = 0; i < res->nrows; i++) {
+            rp_row row;
+            apr_time_t t;
+            row_from(res, i, &row);
+            t = pl_modified(row.created_at, row.updated_at);
+            if (t > last) last = t;
+            json_object_array_add(list, serialize(q, &row));
+        }
+    }
+    out = json_object_new_object();
+    json_object_object_add(out, "resource_providers", list);
+    pl_set_last_modified(q, last);
+    return pl_send_json(q, 200, out);
+}
+
+/* ---- GET /resource_providers/{uuid} ----------------------------------- */
+
+int pl_h_resource_provider_show(pl_req *q)
+{
+    const char *uuid = PL_PARAM(q, 0);
+    rp_row rp;
+    int rc = load(q, uuid, &rp, 0);
+    if (rc == PL_FAIL) return pl_send_failure(q);
+    if (rc == 0) return pl_error(q, 404, NULL, "No resource provider with uuid %s found", uuid);
+    pl_set_last_modified(q, pl_modified(rp.created_at, rp.updated_at));
+    return pl_send_json(q, 200, serialize(q, &rp));
+}
+
+/* ---- POST /resource_providers ----------------------------------------- */
+
+/* str(uuid.UUID(s)) for a string pl_uuid_is_like() accepted. */
+static const char *uuid_normalize(pl_req *q, const char *s)
+{
+    char hex[33], *out, *t, *w, *p;
+    size_t n = 0, len;
+    int i;
+    /* uuid.UUID drops "urn:" and "uuid:", then braces at the ends, then dashes */
+    t = apr_pstrdup(q->pool, s);
+    while ((p = strstr(t, "urn:")) != NULL) memmove(p, p + 4, strlen(p + 4) + 1);
+    while ((p = strstr(t, "uuid:")) != NULL) memmove(p, p + 5, strlen(p + 5) + 1);
+    len = strlen(t);
+    while (*t == '{' || *t == '}') { t++; len--; }
+    while (len && (t[len - 1] == '{' || t[len - 1] == '}')) len--;
+    for (w = t; w < t + len && n < 32; w++)
+        if (*w != '-') hex[n++] = (char)apr_tolower(*w);
+    hex[n] = '\0';
+    out = apr_palloc(q->pool, 37);
+    for (i = 0, n = 0; i < 32; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20) out[n++] = '-';
+        out[n++] = hex[i];
+    }
+    out[n] = '\0';
+    return out;
+}
+
+typedef struct create_ctx {
+    const char *uuid, *name, *parent_uuid;
+    rp_row made;
+} create_ctx;
+
+static int create_txn(pl_req *q, void *vctx)
+{
+    create_ctx *c = vctx;
+    long long parent_id = 0, root_id = 0;
+    const char *root_uuid = c->uuid;
+    pl_dbres *res;
+    const char *prefix = apr_psprintf(q->pool, "Unable to create resource provider \"%s\", "
+                                      "%s: Object action create failed because: ",
+                                      c->name, c->uuid);
+
+    if (c->parent_uuid) {
+        rp_row parent;
+        int rc;
+        if (strcmp(c->parent_uuid, c->uuid) == 0)
+            return pl_fail(q, 400, NULL, "%sparent provider UUID cannot be same as UUID. "
+                           "Please set parent provider UUID to None if there is no parent.",
+                           prefix);
+        if ((rc = load(q, c->parent_uuid, &parent, 0)) == PL_FAIL) return PL_FAIL;
+        if (rc == 0)
+            return pl_fail(q, 400, NULL, "%sparent provider UUID does not exist.", prefix);
+        parent_id = parent.id;
+        root_id = parent.root_id;
+        root_uuid = parent.root_uuid;
+    }
+    if (pl_db_query(q, &res, "INSERT INTO resource_providers (created_at, uuid, name, "
+                    "generation, root_provider_id, parent_provider_id) "
+                    "VALUES (UTC_TIMESTAMP(), ?, ?, 0, NULLIF(?, 0), NULLIF(?, 0))", "ssii",
+                    c->uuid, c->name, root_id, parent_id) != PL_OK) {
+        if (q->db_errno == PL_ER_DUP_ENTRY) {
+            /* MariaDB reports the first unique key violated: name, then uuid */
+            pl_dbres *d;
+            q->db_errno = 0;
+            if (pl_db_query(q, &d, "SELECT 1 FROM resource_providers WHERE name = ?", "s",
+                            c->name) != PL_OK)
+                return PL_FAIL;
+            if (d->nrows)
+                return pl_fail(q, 409, PL_CODE_DUPLICATE_NAME, "Conflicting resource provider "
+                               "name: %s already exists.", c->name);
+            return pl_fail(q, 409, PL_CODE_DUPLICATE_NAME, "Conflicting resource provider "
+                           "uuid: %s already exists.", c->uuid);
+        }
+        if (q->db_errno == PL_ER_NO_REFERENCED_ROW)
+            return pl_fail(q, 400, NULL, "%sparent provider UUID does not exist.", prefix);
+        return PL_FAIL;
+    }
+    c->made.id = (long long)res->insert_id;
+    if (!root_id) {
+        /* a second write of the new row, as upstream's second flush (which
+         * also stamps updated_at) */
+        if (pl_db_query(q, &res, "UPDATE resource_providers SET root_provider_id = id, "
+                        "updated_at = UTC_TIMESTAMP() WHERE id = ?", "i", c->made.id) != PL_OK)
+            return PL_FAIL;
+    }
+    c->made.uuid = c->uuid;
+    c->made.name = c->name;
+    c->made.generation = 0;
+    c->made.parent_uuid = c->parent_uuid;
+    c->made.root_uuid = root_uuid;
+    return PL_OK;
+}
+
+int pl_h_resource_provider_create(pl_req *q)
+{
+    json_object *b, *v;
+    create_ctx c;
+
+    b = pl_read_json(q, PL_MV_GE(q, 1, 14) ? "resource_provider.POST_RP_SCHEMA_V1_14"
+                                          : "resource_provider.POST_RESOURCE_PROVIDER_SCHEMA");
+    if (!b) return pl_send_failure(q);
+    memset(&c, 0, sizeof(c));
+    c.name = apr_pstrdup(q->pool, json_object_get_string(json_object_object_get(b, "name")));
+    if (json_object_object_get_ex(b, "uuid", &v) && json_object_get_string_len(v))
+        c.uuid = uuid_normalize(q, json_object_get_string(v));
+    else {
+        apr_uuid_t u;
+        char buf[APR_UUID_FORMATTED_LENGTH + 1];
+        apr_uuid_get(&u);
+        apr_uuid_format(buf, &u);
+        c.uuid = apr_pstrdup(q->pool, buf);
+    }
+    if (json_object_object_get_ex(b, "parent_provider_uuid", &v) && v)
+        c.parent_uuid = apr_pstrdup(q->pool, json_object_get_string(v));
+
+    if (!*c.name)
+        return pl_error(q, 400, NULL, "Unable to create resource provider \"%s\", %s: Object "
+                        "action create failed because: name is required", c.name, c.uuid);
+    if (pl_db_txn(q, create_txn, &c) != PL_OK) return pl_send_failure(q);
+
+    apr_table_setn(q->r->headers_out, "Location",
+                   pl_url(q, "/resource_providers/%s", c.uuid));
+    if (!PL_MV_GE(q, 1, 20)) return pl_send_empty(q, 201);
+    pl_set_last_modified(q, 0);
+    return pl_send_json(q, 200, serialize(q, &c.made));
+}
+
+/* ---- PUT /resource_providers/{uuid} ----------------------------------- */
+
+typedef struct update_ctx {
+    rp_row rp;                       /* as loaded, then as answered */
+    const char *name;
+    int has_parent;                  /* body named parent_provider_uuid */
+    const char *parent_uuid;         /* as given (may be NULL) */
+} update_ctx;
+
+/* Ids of the provider's subtree (itself first), from its tree's rows. */
+static int subtree(pl_req *q, const rp_row *me, apr_array_header_t **ids,
+                   apr_array_header_t **uuids)
+{
+    pl_dbres *res;
+    int i, head = 0;
+    char *seen;
+    if (pl_db_query(q, &res, "SELECT rp.id, rp.uuid, rp.parent_provider_id "
+                    "FROM resource_providers rp JOIN resource_providers root "
+                    "ON root.id = rp.root_provider_id WHERE rp.root_provider_id = ?", "i",
+                    me->root_id) != PL_OK)
+        return PL_FAIL;
+    seen = apr_pcalloc(q->pool, (size_t)res->nrows + 1);
+    *ids = apr_array_make(q->pool, 8, sizeof(long long));
+    *uuids = apr_array_make(q->pool, 8, sizeof(const char *));
+    *(long long *)apr_array_push(*ids) = me->id;
+    *(const char **)apr_array_push(*uuids) = me->uuid;
+    for (i = 0; i < res->nrows; i++)
+        if (pl_cell_int(res, i, 0) == me->id) seen[i] = 1;
+    /* breadth first; seen[] guards against a cycle in bad data */
+    while (head < (*ids)->nelts) {
+        long long pid = APR_ARRAY_IDX(*ids, head, long long);
+        head++;
+        for (i = 0; i < res->nrows; i++) {
+            if (seen[i] || !PL_CELL(res, i, 2) || pl_cell_int(res, i, 2) != pid) continue;
+            seen[i] = 1;
+            *(long long *)apr_array_push(*ids) = pl_cell_int(res, i, 0);
+            *(const char **)apr_array_push(*uuids) = PL_CELL(res, i, 1);
+        }
+    }
+    return PL_OK;
+}
+
+static int update_txn(pl_req *q, void *vctx)
+{
+    update_ctx *c = vctx;
+    rp_row me;
+    const char *parent_uuid = c->has_parent ? c->parent_uuid : c->rp.parent_uuid;
+    long long new_parent = 0, new_root = 0;
+    const char *new_root_uuid = NULL;
+    apr_array_header_t *ids = NULL, *uuids = NULL;
+    int allow = PL_MV_GE(q, 1, 37), rc, i;
+    const char *prefix = apr_psprintf(q->pool, "Unable to save resource provider %s: ",
+                                      PL_PARAM(q, 0));
+    pl_dbres *res;
+
+    if ((rc = load(q, c->rp.uuid, &me, 1)) == PL_FAIL) return PL_FAIL;
+    if (rc == 0)
+        return pl_fail(q, 404, NULL, "No resource provider with uuid %s found", PL_PARAM(q, 0));
+
+    if (parent_uuid) {
+        rp_row parent;
+        if ((rc = load(q, parent_uuid, &parent, 0)) == PL_FAIL) return PL_FAIL;
+        if (rc == 0)
+            return pl_fail(q, 400, NULL, "%sObject action create failed because: parent "
+                           "provider UUID does not exist.", prefix);
+        if (me.parent_id && me.parent_id != parent.id && !allow)
+            return pl_fail(q, 400, NULL, "%sObject action update failed because: "
+                           "re-parenting a provider is not currently allowed.", prefix);
+        if (subtree(q, &me, &ids, &uuids) != PL_OK) return PL_FAIL;
+        for (i = 0; i < uuids->nelts; i++)
+            if (strcmp(APR_ARRAY_IDX(uuids, i, const char *), parent_uuid) == 0)
+                return pl_fail(q, 400, NULL, "%sObject action update failed because: "
+                               "creating loop in the provider tree is not allowed.", prefix);
+        new_parent = parent.id;
+        new_root = parent.root_id;
+        new_root_uuid = parent.root_uuid;
+    }
+    else if (me.parent_id) {
+        if (!allow)
+            return pl_fail(q, 400, NULL, "%sObject action update failed because: "
+                           "un-parenting a provider is not currently allowed.", prefix);
+        if (subtree(q, &me, &ids, &uuids) != PL_OK) return PL_FAIL;
+        new_parent = 0;
+        new_root = me.id;
+        new_root_uuid = me.uuid;
+    }
+
+    /* write only what changed (upstream's ORM skips unchanged rows, and
+     * only a written row gets a new updated_at) */
+    if (!me.name || strcmp(me.name, c->name) != 0 ||
+        (ids && (new_parent != me.parent_id || new_root != me.root_id))) {
+        if ((ids ? pl_db_query(q, &res, "UPDATE resource_providers SET name = ?, "
+                               "parent_provider_id = NULLIF(?, 0), root_provider_id = ?, "
+                               "updated_at = UTC_TIMESTAMP() WHERE id = ?", "siii", c->name,
+                               new_parent, new_root, me.id)
+                 : pl_db_query(q, &res, "UPDATE resource_providers SET name = ?, "
+                               "updated_at = UTC_TIMESTAMP() WHERE id = ?", "si", c->name,
+                               me.id)) != PL_OK) {
+            if (q->db_errno == PL_ER_DUP_ENTRY)
+                return pl_fail(q, 409, PL_CODE_DUPLICATE_NAME, "Conflicting resource provider "
+                               "%s already exists.", c->name);
+            if (q->db_errno == PL_ER_NO_REFERENCED_ROW)
+                return pl_fail(q, 400, NULL, "%sObject action update failed because: parent "
+                               "provider UUID does not exist.", prefix);
+            return PL_FAIL;
+        }
+    }
+    /* every descendant follows the new root */
+    if (ids && ids->nelts > 1) {
+        char *list = "";
+        for (i = 1; i < ids->nelts; i++)
+            list = apr_psprintf(q->pool, "%s%s%" APR_INT64_T_FMT, list, i > 1 ? "," : "",
+                                (apr_int64_t)APR_ARRAY_IDX(ids, i, long long));
+        if (pl_db_query(q, &res, apr_psprintf(q->pool, "UPDATE resource_providers SET "
+                        "root_provider_id = ?, updated_at = UTC_TIMESTAMP() WHERE id IN (%s) "
+                        "AND NOT root_provider_id <=> ?", list), "ii", new_root, new_root)
+            != PL_OK)
+            return PL_FAIL;
+    }
+    c->rp.name = c->name;
+    c->rp.parent_uuid = parent_uuid;
+    if (new_root_uuid) c->rp.root_uuid = new_root_uuid;
+    return PL_OK;
+}
+
+int pl_h_resource_provider_update(pl_req *q)
+{
+    const char *uuid = PL_PARAM(q, 0);
+    update_ctx c;
+    json_object *b, *v;
+    int rc;
+
+    memset(&c, 0, sizeof(c));
+    if ((rc = load(q, uuid, &c.rp, 0)) == PL_FAIL) return pl_send_failure(q);
+    if (rc == 0) return pl_error(q, 404, NULL, "No resource provider with uuid %s found", uuid);
+    b = pl_read_json(q, PL_MV_GE(q, 1, 14) ? "resource_provider.PUT_RP_SCHEMA_V1_14"
+                                          : "resource_provider.PUT_RESOURCE_PROVIDER_SCHEMA");
+    if (!b) return pl_send_failure(q);
+    c.name = apr_pstrdup(q->pool, json_object_get_string(json_object_object_get(b, "name")));
+    if (json_object_object_get_ex(b, "parent_provider_uuid", &v)) {
+        c.has_parent = 1;
+        c.parent_uuid = v ? apr_pstrdup(q->pool, json_object_get_string(v)) : NULL;
+    }
+
+    if (pl_db_txn(q, update_txn, &c) != PL_OK) return pl_send_failure(q);
+    /* upstream answers with the updated_at it read before saving: no
+     * last-modified at all when the row was never updated */
+    if (PL_MV_GE(q, 1, 15)) {
+        if (c.rp.updated_at) pl_set_last_modified(q, pl_modified(NULL, c.rp.updated_at));
+        else apr_table_setn(q->r->headers_out, "cache-control", "no-cache");
+    }
+    return pl_send_json(q, 200, serialize(q, &c.rp));
+}
+
+/* ---- DELETE /resource_providers/{uuid} -------------------------------- */
+
+static int delete_txn(pl_req *q, void *vctx)
+{
+    const char *uuid = vctx;
+    rp_row rp;
+    pl_dbres *res;
+    int rc;
+
+    if ((rc = load(q, uuid, &rp, 1)) == PL_FAIL) return PL_FAIL;
+    if (rc == 0)
+        return pl_fail(q, 404, NULL, "No resource provider with uuid %s found for delete", uuid);
+    if (pl_db_query(q, &res, "SELECT id FROM resource_providers WHERE parent_provider_id = ? "
+                    "LIMIT 1", "i", rp.id) != PL_OK)
+        return PL_FAIL;
+    if (res->nrows)
+        goto parent;
+    if (pl_db_query(q, &res, "SELECT COUNT(*) FROM allocations WHERE resource_provider_id = ?",
+                    "i", rp.id) != PL_OK)
+        return PL_FAIL;
+    if (pl_cell_int(res, 0, 0))
+        return pl_fail(q, 409, PL_CODE_PROVIDER_IN_USE, "Unable to delete resource provider "
+                       "%s: Resource provider has allocations.", uuid);
+    if (pl_db_query(q, NULL, "DELETE FROM inventories WHERE resource_provider_id = ?", "i",
+                    rp.id) != PL_OK ||
+        pl_db_query(q, NULL, "DELETE FROM resource_provider_aggregates "
+                    "WHERE resource_provider_id = ?", "i", rp.id) != PL_OK ||
+        pl_db_query(q, NULL, "DELETE FROM resource_provider_traits "
+                    "WHERE resource_provider_id = ?", "i", rp.id) != PL_OK ||
+        pl_db_query(q, NULL, "UPDATE resource_providers SET root_provider_id = NULL "
+                    "WHERE id = ? AND root_provider_id = ?", "ii", rp.id, rp.id) != PL_OK)
+        return PL_FAIL;
+    if (pl_db_query(q, &res, "DELETE FROM resource_providers WHERE id = ?", "i", rp.id)
+        != PL_OK) {
+        if (q->db_errno == PL_ER_ROW_IS_REFERENCED) goto parent;
+        return PL_FAIL;
+    }
+    if (res->affected == 0)
+        return pl_fail(q, 404, NULL, "No resource provider with uuid %s found for delete", uuid);
+    return PL_OK;
+parent:
+    return pl_fail(q, 409, PL_CODE_CANNOT_DELETE_PARENT, "Unable to delete parent resource "
+                   "provider %s: It has child resource providers.", uuid);
+}
+
+int pl_h_resource_provider_delete(pl_req *q)
+{
+    if (pl_db_txn(q, delete_txn, (void *)PL_PARAM(q, 0)) != PL_OK)
+        return pl_send_failure(q);
+    return pl_send_empty(q, 204);
+}
