@@ -2,8 +2,8 @@
 use strict;
 use warnings;
 use lib 't/lib';
-use Apache::Test qw(:withtestmore);
 use Test::More;
+use Apache::Test qw(-withtestmore);
 use PlacementTest;
 
 plan tests => 50;
