@@ -8,6 +8,7 @@
 #include "http.h"
 #include "db.h"
 #include "objects.h"
+#include "pyrepr.h"
 
 #include <apr_strings.h>
 #include <math.h>
@@ -16,6 +17,9 @@
 
 #define RP_CONCURRENT "Another thread concurrently updated the resource provider data. " \
                       "Please retry your update"
+
+/* a long long as text (apr's formatter has no %lld) */
+#define I64(q, v) apr_psprintf((q)->pool, "%" APR_INT64_T_FMT, (apr_int64_t)(v))
 
 typedef struct inv {
     const char *rc;             /* resource class name */
@@ -279,14 +283,35 @@ static int bump(pl_req *q, pl_provider *rp, const char *prefix)
     return PL_FAIL;
 }
 
-/* A duplicate key becomes upstream's DBDuplicateEntry text. */
-static int dup_text(pl_req *q, const char *prefix, long long rp_id, long long rc_id)
+/* A duplicate key becomes upstream's DBDuplicateEntry text (SQLAlchemy's
+ * rendering of the failed INSERT included). */
+static int dup_text(pl_req *q, const char *prefix, long long rp_id, const inv *iv)
 {
-    if (q->db_errno == PL_ER_DUP_ENTRY)
-        pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "%s(pymysql.err.IntegrityError) (1062, "
-                "\"Duplicate entry '%lld-%lld' for key "
-                "'uniq_inventories0resource_provider_resource_class'\")", prefix, rp_id, rc_id);
-    return PL_FAIL;
+    apr_time_exp_t t;
+    const char *ratio;
+    char when[96];
+    if (q->db_errno != PL_ER_DUP_ENTRY) return PL_FAIL;
+    apr_time_exp_gmt(&t, apr_time_now());
+    if (t.tm_usec)
+        snprintf(when, sizeof(when), "%d, %d, %d, %d, %d, %d, %d", t.tm_year + 1900,
+                 t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, (int)t.tm_usec);
+    else
+        snprintf(when, sizeof(when), "%d, %d, %d, %d, %d, %d", t.tm_year + 1900,
+                 t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
+    ratio = iv->ratio_json ? pl_json_pyrepr(q->pool, iv->ratio_json) : "1.0";
+    return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "%s(pymysql.err.IntegrityError) (1062, "
+        "\"Duplicate entry '%s-%s' for key "
+        "'uniq_inventories0resource_provider_resource_class'\") [SQL: INSERT INTO "
+        "inventories (created_at, resource_provider_id, resource_class_id, total, reserved, "
+        "min_unit, max_unit, step_size, allocation_ratio) VALUES (%%(created_at)s, "
+        "%%(resource_provider_id)s, %%(resource_class_id)s, %%(total)s, %%(reserved)s, "
+        "%%(min_unit)s, %%(max_unit)s, %%(step_size)s, %%(allocation_ratio)s)] [parameters: "
+        "{'created_at': datetime.datetime(%s), 'resource_provider_id': %s, "
+        "'resource_class_id': %s, 'total': %s, 'reserved': %s, 'min_unit': %s, "
+        "'max_unit': %s, 'step_size': %s, 'allocation_ratio': %s}] (Background on this "
+        "error at: https://sqlalche.me/e/14/gkpj)", prefix, I64(q, rp_id), I64(q, iv->rc_id),
+        when, I64(q, rp_id), I64(q, iv->rc_id), I64(q, iv->total), I64(q, iv->reserved),
+        I64(q, iv->min_unit), I64(q, iv->max_unit), I64(q, iv->step_size), ratio);
 }
 
 /* POST /resource_providers/{uuid}/inventories ----------------------------- */
@@ -306,7 +331,7 @@ static int create_txn(pl_req *q, void *data)
         return pl_fail(q, 400, NULL, "Unable to create inventory for resource provider %s: "
                        "No such resource class %s.", rp.uuid, c->iv.rc);
     if (insert_inv(q, rp.id, &c->iv) != PL_OK)
-        return dup_text(q, "Update conflict: ", rp.id, c->iv.rc_id);
+        return dup_text(q, "Update conflict: ", rp.id, &c->iv);
     if (bump(q, &rp, "Update conflict: ") != PL_OK) return PL_FAIL;
     c->rp.generation = rp.generation;
     return PL_OK;
@@ -483,7 +508,7 @@ static int set_txn(pl_req *q, void *data)
         inv *iv = &APR_ARRAY_IDX(c->invs, i, inv);
         if (keep[i]) continue;
         if (insert_inv(q, rp.id, iv) != PL_OK)
-            return dup_text(q, "update conflict: ", rp.id, iv->rc_id);
+            return dup_text(q, "update conflict: ", rp.id, iv);
     }
     for (i = 0; i < c->invs->nelts; i++) {
         inv *iv = &APR_ARRAY_IDX(c->invs, i, inv);
