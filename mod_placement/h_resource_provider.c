@@ -491,8 +491,7 @@ int pl_h_resource_provider_create(pl_req *q)
                         "action create failed because: name is required", c.name, c.uuid);
     if (pl_db_txn(q, create_txn, &c) != PL_OK) return pl_send_failure(q);
 
-    apr_table_setn(q->r->headers_out, "Location",
-                   pl_url(q, "/resource_providers/%s", c.uuid));
+    pl_set_location(q, apr_pstrcat(q->pool, "/resource_providers/", c.uuid, NULL));
     if (!PL_MV_GE(q, 1, 20)) return pl_send_empty(q, 201);
     pl_set_last_modified(q, 0);
     return pl_send_json(q, 200, serialize(q, &c.made));
