@@ -24,6 +24,7 @@
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <http_log.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -71,6 +72,14 @@ typedef struct inv {
     long long total, reserved, min_unit, max_unit, step_size, used, sum;
     double ratio;
 } inv;
+
+/* Decimal text of an integer (apr's formatter knows no %lld). */
+static const char *ll(apr_pool_t *p, long long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%lld", v);
+    return apr_pstrdup(p, buf);
+}
 
 static char *lower(apr_pool_t *p, const char *s)
 {
@@ -196,7 +205,7 @@ static int create_names(pl_req *q, const char *table, const char *col,
             return PL_FAIL;
         }
         apr_hash_set(ids, key, APR_HASH_KEY_STRING,
-                     apr_psprintf(q->pool, "%llu", res->insert_id));
+                     ll(q->pool, (long long)res->insert_id));
     }
     return PL_OK;
 }
@@ -260,11 +269,11 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         if (!c->check_generation) continue;
         if (cs[i].exists && (c->generation_null || c->generation != cs[i].gen))
             return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "consumer generation conflict "
-                           "- expected %lld but got %s", cs[i].gen, c->generation_null
-                           ? "None" : apr_psprintf(p, "%lld", c->generation));
+                           "- expected %s but got %s", ll(p, cs[i].gen), c->generation_null
+                           ? "None" : ll(p, c->generation));
         if (!cs[i].exists && !c->generation_null)
             return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "consumer generation conflict "
-                           "- expected null but got %lld", c->generation);
+                           "- expected null but got %s", ll(p, c->generation));
     }
 
     /* Providers named in the body. */
@@ -412,8 +421,8 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         apr_hash_t *s1 = apr_hash_make(p), *s2 = apr_hash_make(p);
         for (i = 0; i < lines->nelts; i++) {
             line *l = &APR_ARRAY_IDX(lines, i, line);
-            const char *k1 = apr_psprintf(p, "%lld", l->rp->id);
-            const char *k2 = apr_psprintf(p, "%lld", l->rc_id);
+            const char *k1 = ll(p, l->rp->id);
+            const char *k2 = ll(p, l->rc_id);
             if (!hget(s1, k1)) {
                 apr_hash_set(s1, k1, APR_HASH_KEY_STRING, k1);
                 APR_ARRAY_PUSH(line_rp_ids, long long) = l->rp->id;
@@ -458,7 +467,7 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         for (i = 0; i < nc; i++)
             for (j = 0; j < cs[i].old->nelts; j++) {
                 old_alloc *o = &APR_ARRAY_IDX(cs[i].old, j, old_alloc);
-                inv *v = apr_hash_get(invs, apr_psprintf(p, "%lld:%lld", o->rp->id, o->rc_id),
+                inv *v = apr_hash_get(invs, apr_pstrcat(p, ll(p, o->rp->id), ":", ll(p, o->rc_id), NULL),
                                       APR_HASH_KEY_STRING);
                 if (v) v->used -= o->used;
             }
@@ -466,7 +475,7 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         seen = apr_hash_make(p);
         for (i = 0; i < lines->nelts; i++) {
             line *l = &APR_ARRAY_IDX(lines, i, line);
-            if (!hget(has_inv, apr_psprintf(p, "%lld", l->rp->id)))
+            if (!hget(has_inv, ll(p, l->rp->id)))
                 add_unique(seen, missing, l->rp->uuid);
         }
         if (missing->nelts) {
@@ -474,7 +483,7 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
             qsort(line_rc_ids->elts, line_rc_ids->nelts, sizeof(long long), cmp_ll);
             for (i = 0; i < line_rc_ids->nelts; i++)
                 classes = apr_pstrcat(p, classes, i ? ", " : "", hget(rc_names,
-                    apr_psprintf(p, "%lld", APR_ARRAY_IDX(line_rc_ids, i, long long))), NULL);
+                    ll(p, APR_ARRAY_IDX(line_rc_ids, i, long long))), NULL);
             for (i = 0; i < missing->nelts; i++)
                 provs = apr_pstrcat(p, provs, i ? ", " : "",
                                     APR_ARRAY_IDX(missing, i, const char *), NULL);
@@ -483,7 +492,7 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         }
         for (i = 0; i < lines->nelts; i++) {
             line *l = &APR_ARRAY_IDX(lines, i, line);
-            inv *v = apr_hash_get(invs, apr_psprintf(p, "%lld:%lld", l->rp->id, l->rc_id),
+            inv *v = apr_hash_get(invs, apr_pstrcat(p, ll(p, l->rp->id), ":", ll(p, l->rc_id), NULL),
                                   APR_HASH_KEY_STRING);
             double cap;
             if (v) v->sum += l->used;
@@ -590,7 +599,7 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
     /* 5. Every provider touched gets a new generation (rows locked above). */
     for (i = 0; i < lock_ids->nelts; i++) {
         pl_provider rp;
-        prov *pv = apr_hash_get(by_id, apr_psprintf(p, "%lld",
+        prov *pv = apr_hash_get(by_id, ll(p,
                                 APR_ARRAY_IDX(lock_ids, i, long long)), APR_HASH_KEY_STRING);
         memset(&rp, 0, sizeof(rp));
         rp.id = pv->id;
