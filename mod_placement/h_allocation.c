@@ -241,7 +241,6 @@ int pl_h_allocations_put(pl_req *q)
     memset(&w, 0, sizeof(w));
     w.consumers = apr_array_make(q->pool, 1, sizeof(pl_alloc_consumer));
     read_consumer(q, apr_array_push(w.consumers), uuid, body);
-    json_object_put(body);
     rv = pl_alloc_write(q, &w);
     if (rv != PL_OK) return pl_send_failure(q);
     return pl_send_empty(q, 204);
@@ -265,7 +264,6 @@ int pl_h_allocations_post(pl_req *q)
         json_object_object_foreach(body, cuuid, d)
             read_consumer(q, apr_array_push(w.consumers), apr_pstrdup(q->pool, cuuid), d);
     }
-    json_object_put(body);
     rv = pl_alloc_write(q, &w);
     if (rv != PL_OK) return pl_send_failure(q);
     return pl_send_empty(q, 204);
