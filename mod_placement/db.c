@@ -114,7 +114,9 @@ static apr_status_t conn_construct(void **resource, void *params, apr_pool_t *po
 {
     pl_db_conn *c = apr_pcalloc(pool, sizeof(*c));
     c->owner = params;
-    apr_pool_create(&c->pool, pool);
+    /* Not a subpool of the reslist's pool: subpools are destroyed before
+     * the parent's cleanups run, and conn_destruct still needs this one. */
+    apr_pool_create_unmanaged(&c->pool);
     c->stmts = apr_hash_make(c->pool);
     *resource = c;      /* connects on first use, so a down database never blocks start */
     return APR_SUCCESS;
@@ -122,7 +124,9 @@ static apr_status_t conn_construct(void **resource, void *params, apr_pool_t *po
 
 static apr_status_t conn_destruct(void *resource, void *params, apr_pool_t *pool)
 {
-    disconnect(resource);
+    pl_db_conn *c = resource;
+    disconnect(c);
+    apr_pool_destroy(c->pool);
     return APR_SUCCESS;
 }
 
