@@ -163,12 +163,14 @@ int pl_h_traits_list(pl_req *q)
         if (*where_null) *(const char **)apr_array_push(where) = where_null;
     }
 
-    sql = apr_pstrcat(q->pool, "SELECT DISTINCT t.name, t.created_at, t.updated_at, t.id "
-                      "FROM traits t", join, NULL);
+    /* No ORDER BY: upstream's query has none, so the same statement shape
+     * lets MariaDB pick the same plan and so the same order (PK order for
+     * a scan, name order when the name index serves an IN list). */
+    sql = apr_pstrcat(q->pool, "SELECT ", *join && !*where_null ? "DISTINCT " : "",
+                      "t.name, t.created_at, t.updated_at, t.id FROM traits t", join, NULL);
     for (i = 0; i < where->nelts; i++)
         sql = apr_pstrcat(q->pool, sql, i ? " AND " : " WHERE ",
                           ((const char **)where->elts)[i], NULL);
-    sql = apr_pstrcat(q->pool, sql, " ORDER BY t.id", NULL);
     if (pl_db_exec(q, &res, sql, (const pl_dbarg *)args->elts, args->nelts) != PL_OK)
         return pl_send_failure(q);
 
@@ -357,7 +359,7 @@ static int rp_traits_set_txn(pl_req *q, void *data)
             args[i].s = c->names[i];
         }
         if (pl_db_exec(q, &res, apr_psprintf(q->pool, "SELECT name, created_at, "
-                       "updated_at, id FROM traits WHERE name IN (%s) ORDER BY id",
+                       "updated_at, id FROM traits WHERE name IN (%s)",
                        pl_db_placeholders(q->pool, c->nnames)), args, c->nnames) != PL_OK)
             return PL_FAIL;
     }

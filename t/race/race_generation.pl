@@ -105,7 +105,10 @@ sub race {
 sub check_race {
     my ($label, $uuid, $what, $body_for) = @_;
     my $g0 = generation($uuid, $what);
-    ok(defined $g0, "$label: initial generation read") or return;
+    if (!ok(defined $g0, "$label: initial generation read")) {
+        ok(0, "$label: race not run") for 1 .. 3;    # keep the plan
+        return;
+    }
     my @res = race('PUT', "/resource_providers/$uuid/$what", $body_for->($g0));
     my $ok200 = grep { $_->[0] == 200 } @res;
     my $c409 = grep { $_->[0] == 409 && ($_->[1] // '') eq 'placement.concurrent_update' } @res;
