@@ -28,6 +28,7 @@ void pl_add_version_headers(pl_req *q, int with_vary);
  * 400 "Malformed JSON", and when schema is given, 400 "JSON does not
  * validate".  NULL with a recorded failure on error. */
 json_object *pl_read_json(pl_req *q, const char *schema);
+/* (The document belongs to the request: never json_object_put() it.) */
 /* Validate a document against a named schema; PL_OK or PL_FAIL with
  * 400 "<prefix><python jsonschema message>" recorded. */
 int pl_validate(pl_req *q, json_object *doc, const char *schema, const char *prefix);
