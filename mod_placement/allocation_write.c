@@ -227,6 +227,8 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
     apr_hash_t *rc_names = apr_hash_make(p), *invs = apr_hash_make(p);
     apr_hash_t *proj_ids = apr_hash_make(p), *user_ids = apr_hash_make(p);
     apr_hash_t *type_ids = apr_hash_make(p);
+    apr_hash_t *seen_p = apr_hash_make(p), *seen_u = apr_hash_make(p);
+    apr_hash_t *seen_t = apr_hash_make(p);
     apr_array_header_t *uuids = apr_array_make(p, nc, sizeof(const char *));
     apr_array_header_t *rp_uuids = apr_array_make(p, 8, sizeof(const char *));
     apr_array_header_t *rcs = apr_array_make(p, 8, sizeof(const char *));
@@ -245,9 +247,9 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         cs[i].old = apr_array_make(p, 4, sizeof(old_alloc));
         sorted[i] = &cs[i];
         APR_ARRAY_PUSH(uuids, const char *) = cs[i].in->uuid;
-        add_unique(seen, projects, cs[i].in->project_id);
-        add_unique(seen, users, cs[i].in->user_id);
-        if (cs[i].in->consumer_type) add_unique(seen, types, cs[i].in->consumer_type);
+        add_unique(seen_p, projects, cs[i].in->project_id);
+        add_unique(seen_u, users, cs[i].in->user_id);
+        if (cs[i].in->consumer_type) add_unique(seen_t, types, cs[i].in->consumer_type);
     }
     if (query_strs(q, &res, "SELECT id, uuid, generation, project_id, user_id, "
                    "consumer_type_id FROM consumers WHERE uuid IN ", "", uuids) != PL_OK)
