@@ -381,6 +381,10 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
     if (err == PL_ER_DUP_ENTRY || err == PL_ER_DEADLOCK || err == PL_ER_LOCK_WAIT
         || err == PL_ER_ROW_IS_REFERENCED || err == PL_ER_NO_REFERENCED_ROW)
         return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Database conflict: %s", msg);
+    /* Text the utf8 (3-byte) columns cannot hold, or too long for its
+     * column: the client's input, not our fault. */
+    if (err == 1366 || err == 1406)
+        return pl_fail(q, 400, NULL, "Invalid input: %s", msg);
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(202) "%s SQL error %u: %s [%s]",
                   q->request_id, err, msg, sql);
     return pl_fail(q, 500, NULL, "Database error %u: %s", err, msg);
