@@ -530,15 +530,35 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         long long user = atoll(hget(user_ids, lower(p, c->in->user_id)));
         const char *type = c->in->consumer_type
             ? hget(type_ids, lower(p, c->in->consumer_type)) : c->type_id;
-        if (c->in->items->nelts == 0) {
-            /* Emptied: an existing consumer goes away with its allocations;
-             * a new one is never created. */
-            if (!c->exists) continue;
+        if (c->in->items->nelts == 0 && c->old->nelts) {
+            /* Emptied: the consumer goes away with its allocations. */
             if (note(q, pl_db_query(q, &res, "DELETE FROM consumers WHERE id = ? AND "
                                     "generation = ?", "ii", c->id, c->gen)) != PL_OK)
                 return PL_FAIL;
             if (res->affected != 1)
                 return retry(q, "consumer changed", CONSUMER_CONCURRENT_TEXT);
+            continue;
+        }
+        if (c->in->items->nelts == 0) {
+            /* Nothing to remove: as upstream, the consumer is created (or
+             * its project/user/type updated) with its generation as is. */
+            if (!c->exists) {
+                if (note(q, pl_db_query(q, &res, "INSERT INTO consumers (uuid, project_id, "
+                                        "user_id, generation, consumer_type_id, created_at) "
+                                        "VALUES (?, ?, ?, 0, ?, UTC_TIMESTAMP())", "siis",
+                                        c->in->uuid, proj, user, type)) != PL_OK) {
+                    if (q->db_errno == PL_ER_DUP_ENTRY)
+                        return retry(q, "consumer created concurrently",
+                                     CONSUMER_CONCURRENT_TEXT);
+                    return PL_FAIL;
+                }
+                continue;
+            }
+            if (note(q, pl_db_query(q, &res, "UPDATE consumers SET project_id = ?, "
+                                    "user_id = ?, consumer_type_id = ?, updated_at = "
+                                    "UTC_TIMESTAMP() WHERE id = ? AND generation = ?", "iisii",
+                                    proj, user, type, c->id, c->gen)) != PL_OK)
+                return PL_FAIL;
             continue;
         }
         if (!c->exists) {
