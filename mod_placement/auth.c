@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "http.h"
 #include "policy.h"
+#include "cors.h"
 
 #include <http_core.h>
 #include <http_request.h>
@@ -172,6 +173,8 @@ static authz_status policy_check(request_rec *r, const char *line,
     const pl_identity *id;
 
     if (q->route && !q->route->policy) return AUTHZ_GRANTED;   /* the root */
+    /* CORS answers OPTIONS before (outside) authentication, as upstream */
+    if (r->method_number == M_OPTIONS && pl_cors_enabled(q)) return AUTHZ_GRANTED;
     id = pl_identity_get(q);
     if (!id) return AUTHZ_DENIED_NO_USER;
     if (q->prepared_failed) return AUTHZ_GRANTED;  /* the handler answers the error */

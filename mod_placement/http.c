@@ -147,7 +147,9 @@ void pl_add_version_headers(pl_req *q, int with_vary)
     if (!q->mv_ok) return;
     apr_table_setn(q->r->err_headers_out, "openstack-api-version",
                    apr_pstrcat(q->pool, "placement ", pl_mv_string(q->pool, q->mv), NULL));
-    if (with_vary) apr_table_setn(q->r->err_headers_out, "vary", "openstack-api-version");
+    if (with_vary)
+        apr_table_setn(q->r->err_headers_out, "vary", q->cors_vary
+                       ? "openstack-api-version,Origin" : "openstack-api-version");
 }
 
 static int send_body(pl_req *q, int status, const char *type, const char *body)

@@ -6,6 +6,7 @@
  * checks.  The API itself lives in h_*.c, reached through routes.c. */
 #include "placement.h"
 #include "auth.h"
+#include "cors.h"
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
@@ -162,6 +163,7 @@ pl_req *pl_req_get(request_rec *r)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PL_LOGNO(402) "%s %s %s (mount '%s')",
                   q->request_id, r->method, r->uri, q->prefix);
     ap_set_module_config(r->request_config, &placement_module, q);
+    pl_cors_request_headers(q);
     prepare(q);
     return q;
 }
@@ -171,6 +173,7 @@ static int placement_handler(request_rec *r)
     pl_req *q;
     if (!r->handler || strcmp(r->handler, "placement")) return DECLINED;
     q = pl_req_get(r);
+    if (r->method_number == M_OPTIONS && pl_cors_enabled(q)) return pl_cors_preflight(q);
     if (q->prepared_failed) return pl_send_failure(q);
     if (q->route->policy && q->policy_result <= 0) {
         /* Without "Require placement-policy" nothing checked the rule:

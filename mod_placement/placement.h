@@ -77,6 +77,7 @@ struct pl_req {
     int policy_result;            /* 0 not checked, 1 allowed, -1 denied */
     struct pl_db_conn *db;        /* held for this request, released by cleanup */
     int db_errno;                 /* last MariaDB error number, 0 if none */
+    int cors_vary;                /* CORS answered: vary also names Origin */
 };
 
 /* The request context, built once per request (mod_placement.c). */

@@ -43,6 +43,11 @@ pl_route_status pl_route_find(apr_pool_t *p, const pl_route *table, size_t n,
 
     memset(out, 0, sizeof(*out));
     if (path[0] == '\0') path = "/";   /* the bare prefix is the root too */
+    {   /* upstream's routes regex ends in Python's $, which also matches
+         * before one trailing newline */
+        size_t len = strlen(path);
+        if (len > 1 && path[len - 1] == '\n') path = apr_pstrndup(p, path, len - 1);
+    }
 
     for (i = 0; i < n; i++) {
         const pl_route *rt = &table[i];

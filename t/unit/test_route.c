@@ -37,6 +37,9 @@ int main(void)
     is_int(pl_route_find(p, table, N, "GET", "/resource_providers/u1/inventories/VCPU",
                          PL_V(1, 0), &m), PL_ROUTE_OK, "two parameters");
     is_str(m.params[1], "VCPU", "second parameter");
+    is_int(pl_route_find(p, table, N, "GET", "/resource_providers/abc\n", PL_V(1, 0), &m),
+           PL_ROUTE_OK, "one trailing newline is ignored, as Python's $");
+    is_str(m.params[0], "abc", "... and not part of the parameter");
     is_int(pl_route_find(p, table, N, "GET", "/nothing", PL_V(1, 0), &m),
            PL_ROUTE_NOT_FOUND, "unknown path");
     is_int(pl_route_find(p, table, N, "GET", "/resource_providers/", PL_V(1, 0), &m),
