@@ -2,11 +2,14 @@
  *
  * Lock order, the same for every writer, so that concurrent writes queue
  * instead of deadlocking:
- *   1. plain (snapshot) reads of everything involved - no locks;
- *   2. the providers' rows, SELECT ... FOR UPDATE by primary key in id
- *      order; their generations must still be those of the snapshot, so
- *      the snapshot's inventories and usages are current for them (every
- *      allocation or inventory writer bumps the provider's generation);
+ *   0. the providers named in the body, SELECT ... FOR UPDATE by uuid,
+ *      before any plain read: the snapshot the transaction then takes is
+ *      current for them (every writer of their allocations or inventories
+ *      holds that row lock until it commits);
+ *   1. plain (snapshot) reads of everything else - no locks;
+ *   2. the providers the consumers' old allocations are on must be among
+ *      them: when one is not, the transaction runs again with it added to
+ *      step 0 (locking it late could deadlock);
  *   3. new consumer types, projects, users (plain INSERTs; a duplicate
  *      means another request created it meanwhile: run again);
  *   4. consumers, in uuid order: INSERT for new ones, for existing ones an
@@ -41,6 +44,7 @@ typedef struct prov {
     const char *uuid;           /* as stored */
     long long gen;              /* in the snapshot */
     int touched;                /* generation to be bumped */
+    int locked;                 /* row locked before the snapshot */
 } prov;
 
 typedef struct old_alloc {
@@ -237,9 +241,41 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
     apr_array_header_t *types = apr_array_make(p, 2, sizeof(const char *));
     apr_array_header_t *lines = apr_array_make(p, 8, sizeof(line));
     apr_array_header_t *lock_ids = apr_array_make(p, 8, sizeof(long long));
+    apr_array_header_t *late_ids = apr_array_make(p, 4, sizeof(long long));
     apr_array_header_t *line_rp_ids, *line_rc_ids;
     apr_array_header_t *old_ids = apr_array_make(p, 8, sizeof(long long));
     pl_dbres *res;
+
+    /* 0. The providers named in the body are locked first, before any
+     * plain read takes the snapshot, so the snapshot is current for them:
+     * concurrent writers queue here instead of retrying.  (uuid index
+     * order, the same for every allocation writer.) */
+    for (i = 0; i < nc; i++) {
+        apr_array_header_t *items = APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer).items;
+        for (j = 0; j < items->nelts; j++) {
+            pl_alloc_item *it = &APR_ARRAY_IDX(items, j, pl_alloc_item);
+            add_unique(seen, rp_uuids, lower(p, it->rp_uuid));
+            add_unique(rc_names, rcs, it->rc);
+        }
+    }
+    /* ... and, on a second run, those the old allocations were found on */
+    for (i = 0; w->extra_rp_uuids && i < w->extra_rp_uuids->nelts; i++)
+        add_unique(seen, rp_uuids, APR_ARRAY_IDX(w->extra_rp_uuids, i, const char *));
+    if (rp_uuids->nelts) {
+        if (query_strs(q, &res, "SELECT id, uuid, generation FROM resource_providers "
+                       "FORCE INDEX (uniq_resource_providers0uuid) WHERE uuid IN ",
+                       " FOR UPDATE", rp_uuids) != PL_OK)
+            return PL_FAIL;
+        for (i = 0; i < res->nrows; i++) {
+            prov *rp = apr_pcalloc(p, sizeof(*rp));
+            rp->id = pl_cell_int(res, i, 0);
+            rp->uuid = PL_CELL(res, i, 1);
+            rp->gen = pl_cell_int(res, i, 2);
+            rp->locked = 1;
+            apr_hash_set(by_uuid, lower(p, rp->uuid), APR_HASH_KEY_STRING, rp);
+            apr_hash_set(by_id, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, rp);
+        }
+    }
 
     /* 1. Snapshot reads.  The consumers first. */
     for (i = 0; i < nc; i++) {
@@ -276,28 +312,6 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         if (!cs[i].exists && !c->generation_null)
             return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "consumer generation conflict "
                            "- expected null but got %s", ll(p, c->generation));
-    }
-
-    /* Providers named in the body. */
-    seen = apr_hash_make(p);
-    for (i = 0; i < nc; i++)
-        for (j = 0; j < cs[i].in->items->nelts; j++) {
-            pl_alloc_item *it = &APR_ARRAY_IDX(cs[i].in->items, j, pl_alloc_item);
-            add_unique(seen, rp_uuids, lower(p, it->rp_uuid));
-            add_unique(rc_names, rcs, it->rc);
-        }
-    if (rp_uuids->nelts) {
-        if (query_strs(q, &res, "SELECT id, uuid, generation FROM resource_providers "
-                       "WHERE uuid IN ", "", rp_uuids) != PL_OK)
-            return PL_FAIL;
-        for (i = 0; i < res->nrows; i++) {
-            prov *rp = apr_pcalloc(p, sizeof(*rp));
-            rp->id = pl_cell_int(res, i, 0);
-            rp->uuid = PL_CELL(res, i, 1);
-            rp->gen = pl_cell_int(res, i, 2);
-            apr_hash_set(by_uuid, lower(p, rp->uuid), APR_HASH_KEY_STRING, rp);
-            apr_hash_set(by_id, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, rp);
-        }
     }
 
     /* The consumers' current allocations (all of them are replaced). */
@@ -390,29 +404,33 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         || lookup_names(q, "consumer_types", "name", types, type_ids) != PL_OK)
         return PL_FAIL;
 
-    /* 2. Lock every provider involved, in id order, and make sure the
-     * snapshot is still what they hold. */
+    /* 2. The providers the consumers' old allocations are on must be
+     * locked too. */
     {
         apr_hash_index_t *hi;
         for (hi = apr_hash_first(p, by_id); hi; hi = apr_hash_next(hi)) {
             void *v;
             apr_hash_this(hi, NULL, NULL, &v);
             if (((prov *)v)->touched) APR_ARRAY_PUSH(lock_ids, long long) = ((prov *)v)->id;
+            if (((prov *)v)->touched && !((prov *)v)->locked)
+                APR_ARRAY_PUSH(late_ids, long long) = ((prov *)v)->id;
         }
         qsort(lock_ids->elts, lock_ids->nelts, sizeof(long long), cmp_ll);
+        qsort(late_ids->elts, late_ids->nelts, sizeof(long long), cmp_ll);
     }
-    if (lock_ids->nelts) {
-        if (query_ids(q, &res, "SELECT id, generation FROM resource_providers", " WHERE id IN ",
-                      lock_ids, NULL, NULL, " ORDER BY id FOR UPDATE") != PL_OK)
-            return PL_FAIL;
-        if (res->nrows != lock_ids->nelts)
-            return retry(q, "a provider went away", CONCURRENT_TEXT);
-        for (i = 0; i < res->nrows; i++) {
-            prov *rp = apr_hash_get(by_id, PL_CELL(res, i, 0), APR_HASH_KEY_STRING);
-            if (!rp || rp->gen != pl_cell_int(res, i, 1))
-                return retry(q, apr_psprintf(p, "provider %s changed", rp ? rp->uuid : "?"),
-                             CONCURRENT_TEXT);
+    if (late_ids->nelts) {
+        /* Locking them now would break the lock order (a deadlock with a
+         * writer that holds them and waits for ours): run again with them
+         * locked up front. */
+        if (!w->extra_rp_uuids)
+            w->extra_rp_uuids = apr_array_make(q->pool, 4, sizeof(const char *));
+        for (i = 0; i < late_ids->nelts; i++) {
+            prov *rp = apr_hash_get(by_id, ll(p, APR_ARRAY_IDX(late_ids, i, long long)),
+                                    APR_HASH_KEY_STRING);
+            APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = lower(p, rp->uuid);
         }
+        return retry(q, "old allocations on other providers: locking them first",
+                     CONCURRENT_TEXT);
     }
 
     /* 3. Capacity, as upstream checks it: the consumers' old allocations
@@ -638,6 +656,28 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
 
 int pl_alloc_write(pl_req *q, pl_alloc_request *w)
 {
+    /* Where the consumers' allocations are now (outside the transaction,
+     * a hint only): those providers get locked up front too, which saves
+     * a second run when a consumer moves. */
+    apr_array_header_t *uuids = apr_array_make(q->pool, w->consumers->nelts,
+                                               sizeof(const char *));
+    pl_dbres *res;
+    int i;
+    for (i = 0; i < w->consumers->nelts; i++)
+        APR_ARRAY_PUSH(uuids, const char *) =
+            APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer).uuid;
+    if (uuids->nelts && query_strs(q, &res, "SELECT DISTINCT rp.uuid FROM allocations a "
+                                   "JOIN resource_providers rp ON rp.id = "
+                                   "a.resource_provider_id WHERE a.consumer_id IN ", "",
+                                   uuids) == PL_OK) {
+        w->extra_rp_uuids = apr_array_make(q->pool, res->nrows + 1, sizeof(const char *));
+        for (i = 0; i < res->nrows; i++)
+            APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = lower(q->pool,
+                                                                    PL_CELL(res, i, 0));
+    }
+    else if (q->failure.status >= 500)
+        return PL_FAIL;
+    memset(&q->failure, 0, sizeof(q->failure));
     return pl_db_txn(q, pl_alloc_write_body, w);
 }
 

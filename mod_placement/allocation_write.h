@@ -30,6 +30,9 @@ typedef struct pl_alloc_consumer {
 typedef struct pl_alloc_request {
     apr_array_header_t *consumers;   /* pl_alloc_consumer, in body order */
     int post;                        /* POST /allocations (its error texts) */
+    /* internal: providers to lock up front on the next run */
+    apr_array_header_t *extra_rp_uuids;
+
 } pl_alloc_request;
 
 /* Run the whole write in its own transaction (retried on conflicts).
