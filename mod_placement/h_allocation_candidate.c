@@ -1,8 +1,17 @@
-/* h_allocation_candidate: not written yet; every handler answers 501 until it is. */
+/* GET /allocation_candidates (1.10+): where would these resources fit?
+ * Parsing in candidates_parse.c, the search in candidates.c and
+ * candidates_merge.c, the body in candidates_json.c. */
 #include "handlers.h"
 #include "http.h"
+#include "candidates.h"
 
-#define NOT_YET(name) \
-    int name(pl_req *q) { return pl_error(q, 501, NULL, "Not implemented yet."); }
+int pl_h_allocation_candidates(pl_req *q)
+{
+    pl_ac_request req;
+    pl_ac_result res;
 
-NOT_YET(pl_h_allocation_candidates)
+    if (pl_ac_parse(q, &req) != PL_OK) return pl_send_failure(q);
+    if (pl_ac_search(q, &req, &res) != PL_OK) return pl_send_failure(q);
+    pl_set_last_modified(q, 0);
+    return pl_send_json(q, 200, pl_ac_render(q, &req, &res));
+}

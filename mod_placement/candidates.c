@@ -1,0 +1,694 @@
+/* GET /allocation_candidates: the search.
+ *
+ * The database work is a fixed handful of set queries per request group
+ * (capacity for all the group's classes in one statement, trait and
+ * aggregate filters, sharing anchors) plus three per batch of provider
+ * trees (providers, inventories with usage, traits).  Everything else -
+ * per-tree products, group merging, group_policy, same_subtree, the final
+ * capacity check - is done in memory, following upstream's
+ * research_context / allocation_candidate semantics. */
+#include <string.h>
+#include <stdlib.h>
+#include <apr_strings.h>
+#include <apr_hash.h>
+
+#include "candidates.h"
+#include "candidates_int.h"
+#include "db.h"
+#include "http.h"
+
+/* ---- id sets (apr_hash keyed by the 8 bytes of the id) ------------------ */
+
+idset *ac_set_new(apr_pool_t *p) { return apr_hash_make(p); }
+
+int ac_set_has(const idset *s, long long id)
+{
+    return s && apr_hash_get((apr_hash_t *)s, &id, sizeof(id)) != NULL;
+}
+
+void ac_map_put(apr_pool_t *p, apr_hash_t *m, long long id, void *val)
+{
+    long long *k;
+    if (apr_hash_get(m, &id, sizeof(id))) {
+        apr_hash_set(m, &id, sizeof(id), NULL);
+    }
+    k = apr_palloc(p, sizeof(*k));
+    *k = id;
+    apr_hash_set(m, k, sizeof(*k), val);
+}
+
+void ac_set_add(apr_pool_t *p, idset *s, long long id)
+{
+    if (!ac_set_has(s, id)) ac_map_put(p, s, id, (void *)1);
+}
+
+void *ac_map_get(apr_hash_t *m, long long id)
+{
+    return apr_hash_get(m, &id, sizeof(id));
+}
+
+static long long key_of(apr_hash_index_t *hi)
+{
+    const void *k;
+    apr_hash_this(hi, &k, NULL, NULL);
+    return *(const long long *)k;
+}
+
+/* a & b, as a new set */
+static idset *set_and(apr_pool_t *p, const idset *a, const idset *b)
+{
+    idset *o = ac_set_new(p);
+    apr_hash_index_t *hi;
+    for (hi = apr_hash_first(p, (apr_hash_t *)a); hi; hi = apr_hash_next(hi))
+        if (ac_set_has(b, key_of(hi))) ac_set_add(p, o, key_of(hi));
+    return o;
+}
+
+/* a - b, as a new set */
+static idset *set_minus(apr_pool_t *p, const idset *a, const idset *b)
+{
+    idset *o = ac_set_new(p);
+    apr_hash_index_t *hi;
+    for (hi = apr_hash_first(p, (apr_hash_t *)a); hi; hi = apr_hash_next(hi))
+        if (!ac_set_has(b, key_of(hi))) ac_set_add(p, o, key_of(hi));
+    return o;
+}
+
+/* "1,2,3" for IN (...): ids are integers read from our own queries. */
+const char *ac_set_sql(apr_pool_t *p, const idset *s)
+{
+    apr_hash_index_t *hi;
+    size_t cap = 32, len = 0;
+    char *buf = malloc(cap), *out;
+    for (hi = apr_hash_first(p, (apr_hash_t *)s); hi; hi = apr_hash_next(hi)) {
+        char tmp[32];
+        int n = snprintf(tmp, sizeof(tmp), "%s%lld", len ? "," : "", key_of(hi));
+        if (len + (size_t)n + 1 > cap) {
+            while (len + (size_t)n + 1 > cap) cap *= 2;
+            buf = realloc(buf, cap);
+        }
+        memcpy(buf + len, tmp, (size_t)n);
+        len += (size_t)n;
+    }
+    out = apr_pstrndup(p, buf, len);
+    free(buf);
+    return *out ? out : "NULL";
+}
+
+static idset *set_from(apr_pool_t *p, const pl_dbres *res, int col)
+{
+    idset *s = ac_set_new(p);
+    int i;
+    for (i = 0; i < res->nrows; i++) ac_set_add(p, s, pl_cell_int(res, i, col));
+    return s;
+}
+
+/* ---- provider trees: summaries ------------------------------------------- */
+
+/* Load every provider of the trees rooted at the given ids that is not
+ * loaded yet: identity, inventories with usage, traits. */
+static int load_trees(sctx *s, const idset *roots)
+{
+    apr_pool_t *p = s->p;
+    idset *todo = ac_set_new(p);
+    apr_hash_index_t *hi;
+    pl_dbres *res;
+    const char *in;
+    int i;
+
+    for (hi = apr_hash_first(p, (apr_hash_t *)roots); hi; hi = apr_hash_next(hi))
+        if (!ac_set_has(s->loaded_roots, key_of(hi))) {
+            ac_set_add(p, todo, key_of(hi));
+            ac_set_add(p, s->loaded_roots, key_of(hi));
+        }
+    if (!apr_hash_count(todo)) return PL_OK;
+    in = ac_set_sql(p, todo);
+
+    if (pl_db_query(s->q, &res, apr_psprintf(p, "SELECT id, uuid, parent_provider_id, "
+                    "root_provider_id FROM resource_providers WHERE root_provider_id IN (%s) "
+                    "ORDER BY id", in), "") != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        pl_ac_rp *rp = apr_pcalloc(p, sizeof(*rp));
+        rp->id = pl_cell_int(res, i, 0);
+        rp->uuid = PL_CELL(res, i, 1);
+        rp->parent_id = PL_CELL(res, i, 2) ? pl_cell_int(res, i, 2) : 0;
+        rp->root_id = pl_cell_int(res, i, 3);
+        rp->traits = apr_array_make(p, 2, sizeof(const char *));
+        rp->inv = apr_array_make(p, 2, sizeof(pl_ac_inv));
+        ac_map_put(p, s->rps, rp->id, rp);
+        *(pl_ac_rp **)apr_array_push(s->order) = rp;
+    }
+    for (i = 0; i < res->nrows; i++) {
+        pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(res, i, 0));
+        rp->root = ac_map_get(s->rps, rp->root_id);
+        rp->parent = rp->parent_id ? ac_map_get(s->rps, rp->parent_id) : NULL;
+    }
+
+    if (pl_db_query(s->q, &res, apr_psprintf(p, "SELECT inv.resource_provider_id, "
+                    "inv.resource_class_id, rc.name, inv.total, inv.reserved, "
+                    "inv.allocation_ratio, inv.max_unit, COALESCE(u.used, 0) "
+                    "FROM inventories inv "
+                    "JOIN resource_providers rp ON rp.id = inv.resource_provider_id "
+                    "JOIN resource_classes rc ON rc.id = inv.resource_class_id "
+                    "LEFT JOIN (SELECT a.resource_provider_id, a.resource_class_id, "
+                    "SUM(a.used) AS used FROM allocations a "
+                    "JOIN resource_providers ar ON ar.id = a.resource_provider_id "
+                    "WHERE ar.root_provider_id IN (%s) "
+                    "GROUP BY a.resource_provider_id, a.resource_class_id) u "
+                    "ON u.resource_provider_id = inv.resource_provider_id "
+                    "AND u.resource_class_id = inv.resource_class_id "
+                    "WHERE rp.root_provider_id IN (%s) ORDER BY inv.resource_class_id",
+                    in, in), "") != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(res, i, 0));
+        pl_ac_inv *inv;
+        if (!rp) continue;
+        inv = apr_array_push(rp->inv);
+        inv->rc_id = pl_cell_int(res, i, 1);
+        inv->rc = PL_CELL(res, i, 2);
+        inv->capacity = (long long)((double)(pl_cell_int(res, i, 3) - pl_cell_int(res, i, 4))
+                                    * pl_cell_double(res, i, 5));
+        inv->max_unit = pl_cell_int(res, i, 6);
+        inv->used = pl_cell_int(res, i, 7);
+    }
+
+    if (pl_db_query(s->q, &res, apr_psprintf(p, "SELECT rpt.resource_provider_id, t.name "
+                    "FROM resource_provider_traits rpt "
+                    "JOIN resource_providers rp ON rp.id = rpt.resource_provider_id "
+                    "JOIN traits t ON t.id = rpt.trait_id "
+                    "WHERE rp.root_provider_id IN (%s) ORDER BY t.name", in), "") != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(res, i, 0));
+        if (!rp) continue;
+        *(const char **)apr_array_push(rp->traits) = PL_CELL(res, i, 1);
+        if (strcmp(PL_CELL(res, i, 1), "MISC_SHARES_VIA_AGGREGATE") == 0) rp->sharing = 1;
+    }
+    return PL_OK;
+}
+
+/* Load the trees of these providers (their roots looked up). */
+static int load_trees_of(sctx *s, const idset *ids)
+{
+    pl_dbres *res;
+    idset *unknown = ac_set_new(s->p), *roots = ac_set_new(s->p);
+    apr_hash_index_t *hi;
+    for (hi = apr_hash_first(s->p, (apr_hash_t *)ids); hi; hi = apr_hash_next(hi)) {
+        pl_ac_rp *rp = ac_map_get(s->rps, key_of(hi));
+        if (!rp) ac_set_add(s->p, unknown, key_of(hi));
+    }
+    if (!apr_hash_count(unknown)) return PL_OK;
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT DISTINCT root_provider_id FROM "
+                    "resource_providers WHERE id IN (%s)", ac_set_sql(s->p, unknown)), "")
+        != PL_OK)
+        return PL_FAIL;
+    roots = set_from(s->p, res, 0);
+    return load_trees(s, roots);
+}
+
+pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id)
+{
+    int i;
+    for (i = 0; i < rp->inv->nelts; i++)
+        if (APR_ARRAY_IDX(rp->inv, i, pl_ac_inv).rc_id == rc_id)
+            return &APR_ARRAY_IDX(rp->inv, i, pl_ac_inv);
+    return NULL;
+}
+
+/* ---- filters as set queries ----------------------------------------------- */
+
+/* Providers having, for each inner list, at least one of its ids/uuids:
+ * upstream's provider_ids_matching_required_traits / _aggregates. */
+int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out)
+{
+    char *sql = "SELECT DISTINCT rp.id FROM resource_providers rp";
+    apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
+    pl_dbres *res;
+    int i, j;
+    for (i = 0; i < groups->nelts; i++) {
+        const apr_array_header_t *g = APR_ARRAY_IDX(groups, i, const apr_array_header_t *);
+        if (aggs) {
+            sql = apr_psprintf(s->p, "%s JOIN resource_provider_aggregates a%d ON "
+                               "a%d.resource_provider_id = rp.id JOIN placement_aggregates "
+                               "g%d ON g%d.id = a%d.aggregate_id AND g%d.uuid IN (%s)", sql,
+                               i, i, i, i, i, i, pl_db_placeholders(s->p, g->nelts));
+            for (j = 0; j < g->nelts; j++) {
+                pl_dbarg *a = apr_array_push(args);
+                memset(a, 0, sizeof(*a));
+                a->type = 's';
+                a->s = APR_ARRAY_IDX(g, j, const char *);
+            }
+        }
+        else {
+            char *ids = "";
+            for (j = 0; j < g->nelts; j++)
+                ids = apr_psprintf(s->p, "%s%s%lld", ids, j ? "," : "",
+                                   APR_ARRAY_IDX(g, j, long long));
+            sql = apr_psprintf(s->p, "%s JOIN resource_provider_traits t%d ON "
+                               "t%d.resource_provider_id = rp.id AND t%d.trait_id IN (%s)",
+                               sql, i, i, i, ids);
+        }
+    }
+    if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
+        return PL_FAIL;
+    *out = set_from(s->p, res, 0);
+    return PL_OK;
+}
+
+/* Providers having any of the trait ids. */
+static int having_any_trait(sctx *s, const apr_array_header_t *ids, idset **out)
+{
+    char *list = "";
+    pl_dbres *res;
+    int i;
+    for (i = 0; i < ids->nelts; i++)
+        list = apr_psprintf(s->p, "%s%s%lld", list, i ? "," : "",
+                            APR_ARRAY_IDX(ids, i, long long));
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT DISTINCT resource_provider_id "
+                    "FROM resource_provider_traits WHERE trait_id IN (%s)", list), "")
+        != PL_OK)
+        return PL_FAIL;
+    *out = set_from(s->p, res, 0);
+    return PL_OK;
+}
+
+/* Anchors of sharing providers: the roots of every tree with a member in an
+ * aggregate of the sharing provider.  *out: sharing id -> idset of roots. */
+int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
+{
+    pl_dbres *res;
+    int i;
+    *out = apr_hash_make(s->p);
+    if (!apr_hash_count((apr_hash_t *)sps)) return PL_OK;
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT DISTINCT sa.resource_provider_id, "
+                    "o.root_provider_id FROM resource_provider_aggregates sa "
+                    "JOIN resource_provider_aggregates oa ON oa.aggregate_id = sa.aggregate_id "
+                    "JOIN resource_providers o ON o.id = oa.resource_provider_id "
+                    "WHERE sa.resource_provider_id IN (%s) ORDER BY o.root_provider_id",
+                    ac_set_sql(s->p, sps)), "") != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        long long sp = pl_cell_int(res, i, 0);
+        idset *set = ac_map_get(*out, sp);
+        if (!set) {
+            set = ac_set_new(s->p);
+            ac_map_put(s->p, *out, sp, set);
+        }
+        ac_set_add(s->p, set, pl_cell_int(res, i, 1));
+    }
+    return PL_OK;
+}
+
+/* ---- names -> ids ------------------------------------------------------------ */
+
+/* Exact-case name lookup of every name used by the request, in one query
+ * per table. */
+static int lookup_names(sctx *s, const char *table, apr_array_header_t *names, apr_hash_t *out)
+{
+    pl_dbres *res;
+    pl_dbarg *args;
+    int i;
+    if (!names->nelts) return PL_OK;
+    args = apr_pcalloc(s->p, sizeof(pl_dbarg) * (size_t)names->nelts);
+    for (i = 0; i < names->nelts; i++) {
+        args[i].type = 's';
+        args[i].s = APR_ARRAY_IDX(names, i, const char *);
+    }
+    if (pl_db_exec(s->q, &res, apr_psprintf(s->p, "SELECT id, name FROM %s WHERE name IN (%s)",
+                                           table, pl_db_placeholders(s->p, names->nelts)),
+                   args, names->nelts) != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        long long *id = apr_palloc(s->p, sizeof(*id));
+        *id = pl_cell_int(res, i, 0);
+        apr_hash_set(out, PL_CELL(res, i, 1), APR_HASH_KEY_STRING, id);
+    }
+    return PL_OK;
+}
+
+static void push_name(apr_array_header_t *a, const char *n)
+{
+    *(const char **)apr_array_push(a) = n;
+}
+
+static int prefetch_names(sctx *s)
+{
+    apr_array_header_t *rcs = apr_array_make(s->p, 8, sizeof(const char *));
+    apr_array_header_t *traits = apr_array_make(s->p, 8, sizeof(const char *));
+    int i, j, k;
+    for (i = 0; i < s->r->groups->nelts; i++) {
+        const pl_ac_group *g = &APR_ARRAY_IDX(s->r->groups, i, pl_ac_group);
+        for (j = 0; j < g->resources->nelts; j++)
+            push_name(rcs, APR_ARRAY_IDX(g->resources, j, pl_qp_amount).rc);
+        for (j = 0; j < g->traits.all_of->nelts; j++) {
+            apr_array_header_t *any = APR_ARRAY_IDX(g->traits.all_of, j, apr_array_header_t *);
+            for (k = 0; k < any->nelts; k++) push_name(traits, APR_ARRAY_IDX(any, k, const char *));
+        }
+        for (j = 0; j < g->traits.forbidden->nelts; j++)
+            push_name(traits, APR_ARRAY_IDX(g->traits.forbidden, j, const char *));
+    }
+    for (i = 0; s->r->root_required && i < s->r->root_required->nelts; i++)
+        push_name(traits, APR_ARRAY_IDX(s->r->root_required, i, const char *));
+    for (i = 0; s->r->root_forbidden && i < s->r->root_forbidden->nelts; i++)
+        push_name(traits, APR_ARRAY_IDX(s->r->root_forbidden, i, const char *));
+    if (lookup_names(s, "resource_classes", rcs, s->rc_ids) != PL_OK) return PL_FAIL;
+    return lookup_names(s, "traits", traits, s->trait_ids);
+}
+
+/* Trait ids of names: PL_FAIL with upstream's TraitNotFound 400. */
+static int ac_trait_ids(sctx *s, const apr_array_header_t *names, apr_array_header_t **out)
+{
+    int i;
+    *out = apr_array_make(s->p, names->nelts ? names->nelts : 1, sizeof(long long));
+    for (i = 0; i < names->nelts; i++) {
+        const char *n = APR_ARRAY_IDX(names, i, const char *);
+        long long *id = apr_hash_get(s->trait_ids, n, APR_HASH_KEY_STRING);
+        if (!id) return pl_fail(s->q, 400, NULL, "No such trait(s): %s.", n);
+        *(long long *)apr_array_push(*out) = *id;
+    }
+    return PL_OK;
+}
+
+static long long ac_rc_id(sctx *s, const char *name)
+{
+    long long *id = apr_hash_get(s->rc_ids, name, APR_HASH_KEY_STRING);
+    return id ? *id : -1;
+}
+
+/* ---- request-wide set-up -------------------------------------------------- */
+
+/* RequestWideSearchContext: trees in use, anchors allowed by root_required,
+ * sharing providers.  *empty when root_required matches no root. */
+static int wide_setup(sctx *s, int *empty)
+{
+    pl_dbres *res;
+    *empty = 0;
+    if (pl_db_query(s->q, &res, "SELECT 1 FROM resource_providers WHERE parent_provider_id "
+                    "IS NOT NULL LIMIT 1", "") != PL_OK)
+        return PL_FAIL;
+    s->has_trees = res->nrows > 0;
+
+    if ((s->r->root_required && s->r->root_required->nelts)
+        || (s->r->root_forbidden && s->r->root_forbidden->nelts)) {
+        apr_array_header_t *req = NULL, *forb = NULL;
+        char *sql = "SELECT rp.id FROM resource_providers rp WHERE rp.parent_provider_id IS NULL";
+        int i;
+        if (s->r->root_required->nelts && ac_trait_ids(s, s->r->root_required, &req) != PL_OK)
+            return PL_FAIL;
+        if (s->r->root_forbidden->nelts && ac_trait_ids(s, s->r->root_forbidden, &forb) != PL_OK)
+            return PL_FAIL;
+        if (req) {
+            char *ids = "";
+            for (i = 0; i < req->nelts; i++)
+                ids = apr_psprintf(s->p, "%s%s%lld", ids, i ? "," : "",
+                                   APR_ARRAY_IDX(req, i, long long));
+            sql = apr_psprintf(s->p, "%s AND (SELECT COUNT(DISTINCT t.trait_id) FROM "
+                               "resource_provider_traits t WHERE t.resource_provider_id = rp.id "
+                               "AND t.trait_id IN (%s)) = %d", sql, ids, req->nelts);
+        }
+        if (forb) {
+            char *ids = "";
+            for (i = 0; i < forb->nelts; i++)
+                ids = apr_psprintf(s->p, "%s%s%lld", ids, i ? "," : "",
+                                   APR_ARRAY_IDX(forb, i, long long));
+            sql = apr_psprintf(s->p, "%s AND NOT EXISTS (SELECT 1 FROM resource_provider_traits "
+                               "t WHERE t.resource_provider_id = rp.id AND t.trait_id IN (%s))",
+                               sql, ids);
+        }
+        if (pl_db_query(s->q, &res, sql, "") != PL_OK) return PL_FAIL;
+        s->anchor_roots = set_from(s->p, res, 0);
+        if (!res->nrows) { *empty = 1; return PL_OK; }
+    }
+
+    if (pl_db_query(s->q, &res, "SELECT rpt.resource_provider_id FROM resource_provider_traits "
+                    "rpt JOIN traits t ON t.id = rpt.trait_id "
+                    "WHERE t.name = 'MISC_SHARES_VIA_AGGREGATE'", "") != PL_OK)
+        return PL_FAIL;
+    s->sharing = set_from(s->p, res, 0);
+    return PL_OK;
+}
+
+/* ---- per group set-up: RequestGroupSearchContext ------------------------- */
+
+static int group_setup(sctx *s, gctx *gc, int *empty)
+{
+    const pl_ac_group *g = gc->g;
+    pl_dbres *res;
+    char *conds = "", *rcs = "";
+    int i;
+
+    *empty = 0;
+    gc->nrc = g->resources->nelts;
+    gc->rc_ids = apr_pcalloc(s->p, sizeof(long long) * (size_t)(gc->nrc + 1));
+    gc->amounts = apr_pcalloc(s->p, sizeof(long long) * (size_t)(gc->nrc + 1));
+    gc->rc_names = apr_pcalloc(s->p, sizeof(const char *) * (size_t)(gc->nrc + 1));
+    for (i = 0; i < gc->nrc; i++) {
+        const pl_qp_amount *a = &APR_ARRAY_IDX(g->resources, i, pl_qp_amount);
+        gc->rc_ids[i] = ac_rc_id(s, a->rc);
+        gc->amounts[i] = a->amount;
+        gc->rc_names[i] = a->rc;
+        if (gc->rc_ids[i] < 0)
+            return pl_fail(s->q, 400, NULL, "Invalid resource class in resources parameter: "
+                           "No such resource class %s.", a->rc);
+    }
+
+    if (g->aggs.any_of->nelts) {
+        if (ac_match_all(s, 1, g->aggs.any_of, &gc->in_aggs) != PL_OK) return PL_FAIL;
+        if (!apr_hash_count(gc->in_aggs)) { *empty = 1; return PL_OK; }
+    }
+
+    gc->required = apr_array_make(s->p, 2, sizeof(apr_array_header_t *));
+    for (i = 0; i < g->traits.all_of->nelts; i++) {
+        apr_array_header_t *ids;
+        if (ac_trait_ids(s, APR_ARRAY_IDX(g->traits.all_of, i, apr_array_header_t *), &ids)
+            != PL_OK)
+            return PL_FAIL;
+        *(apr_array_header_t **)apr_array_push(gc->required) = ids;
+    }
+    if (ac_trait_ids(s, g->traits.forbidden, &gc->forbidden) != PL_OK) return PL_FAIL;
+
+    if (g->in_tree) {
+        if (pl_db_query(s->q, &res, "SELECT root_provider_id FROM resource_providers "
+                        "WHERE uuid = ?", "s", g->in_tree) != PL_OK)
+            return PL_FAIL;
+        if (!res->nrows) { *empty = 1; return PL_OK; }
+        gc->tree_root = pl_cell_int(res, 0, 0);
+    }
+
+    /* providers with capacity, for every class of the group in one query */
+    gc->with_res = apr_pcalloc(s->p, sizeof(apr_array_header_t *) * (size_t)(gc->nrc + 1));
+    if (!gc->nrc) return PL_OK;
+    for (i = 0; i < gc->nrc; i++) {
+        long long amt = gc->amounts[i];
+        gc->with_res[i] = apr_array_make(s->p, 8, sizeof(ac_pair));
+        rcs = apr_psprintf(s->p, "%s%s%lld", rcs, i ? "," : "", gc->rc_ids[i]);
+        conds = apr_psprintf(s->p, "%s%s(inv.resource_class_id = %lld AND "
+                             "COALESCE(u.used, 0) + %lld <= (inv.total - inv.reserved) * "
+                             "inv.allocation_ratio AND inv.min_unit <= %lld AND "
+                             "inv.max_unit >= %lld AND MOD(%lld, inv.step_size) = 0)",
+                             conds, i ? " OR " : "", gc->rc_ids[i], amt, amt, amt, amt);
+    }
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT inv.resource_class_id, rp.id, "
+                    "rp.root_provider_id FROM inventories inv "
+                    "JOIN resource_providers rp ON rp.id = inv.resource_provider_id "
+                    "LEFT JOIN (SELECT resource_provider_id, resource_class_id, "
+                    "SUM(used) AS used FROM allocations WHERE resource_class_id IN (%s) "
+                    "GROUP BY resource_provider_id, resource_class_id) u "
+                    "ON u.resource_provider_id = inv.resource_provider_id "
+                    "AND u.resource_class_id = inv.resource_class_id "
+                    "WHERE (%s)%s ORDER BY rp.id", rcs, conds,
+                    gc->tree_root ? apr_psprintf(s->p, " AND rp.root_provider_id = %lld",
+                                                 gc->tree_root) : ""), "") != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        long long rc = pl_cell_int(res, i, 0);
+        int k;
+        for (k = 0; k < gc->nrc; k++)
+            if (gc->rc_ids[k] == rc) {
+                ac_pair *pr = apr_array_push(gc->with_res[k]);
+                pr->rp = pl_cell_int(res, i, 1);
+                pr->root = pl_cell_int(res, i, 2);
+            }
+    }
+    for (i = 0; i < gc->nrc; i++)
+        if (!gc->with_res[i]->nelts) { *empty = 1; return PL_OK; }
+    return PL_OK;
+}
+
+/* ---- one group, single provider (granular groups, flat deployments) ------- */
+
+static greq *greq_for(sctx *s, gctx *gc, pl_ac_rp *rp, long long anchor)
+{
+    greq *a = apr_pcalloc(s->p, sizeof(*a));
+    int i;
+    a->anchor = anchor;
+    a->narr = gc->nrc;
+    a->arr = apr_pcalloc(s->p, sizeof(pl_ac_arr) * (size_t)(gc->nrc + 1));
+    for (i = 0; i < gc->nrc; i++) {
+        a->arr[i].rp = rp;
+        a->arr[i].rc_id = gc->rc_ids[i];
+        a->arr[i].rc = gc->rc_names[i];
+        a->arr[i].amount = gc->amounts[i];
+    }
+    a->nmap = 1;
+    a->map = apr_palloc(s->p, sizeof(pl_ac_rp *));
+    a->map[0] = rp;
+    return a;
+}
+
+static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
+{
+    idset *filt = NULL, *forb = ac_set_new(s->p), *bad, *sps, *roots;
+    apr_array_header_t *pairs = apr_array_make(s->p, 8, sizeof(ac_pair));
+    apr_hash_t *anchors;
+    int i;
+
+    if (gc->required->nelts) {
+        if (ac_match_all(s, 0, gc->required, &filt) != PL_OK) return PL_FAIL;
+        if (!apr_hash_count(filt)) return PL_OK;
+    }
+    if (gc->in_aggs) {
+        filt = filt ? set_and(s->p, filt, gc->in_aggs) : gc->in_aggs;
+        if (!apr_hash_count(filt)) return PL_OK;
+    }
+    if (gc->g->aggs.forbidden->nelts) {
+        apr_array_header_t *one = apr_array_make(s->p, 1, sizeof(apr_array_header_t *));
+        *(const apr_array_header_t **)apr_array_push(one) = gc->g->aggs.forbidden;
+        if (ac_match_all(s, 1, one, &bad) != PL_OK) return PL_FAIL;
+        forb = bad;
+        if (filt) {
+            filt = set_minus(s->p, filt, bad);
+            if (!apr_hash_count(filt)) return PL_OK;
+        }
+    }
+    if (gc->forbidden->nelts) {
+        apr_hash_index_t *hi;
+        if (having_any_trait(s, gc->forbidden, &bad) != PL_OK) return PL_FAIL;
+        for (hi = apr_hash_first(s->p, bad); hi; hi = apr_hash_next(hi))
+            ac_set_add(s->p, forb, key_of(hi));
+        if (filt) {
+            filt = set_minus(s->p, filt, bad);
+            if (!apr_hash_count(filt)) return PL_OK;
+        }
+    }
+
+    if (gc->nrc) {
+        for (i = 0; i < gc->nrc; i++) {
+            idset *ids = ac_set_new(s->p);
+            int k;
+            for (k = 0; k < gc->with_res[i]->nelts; k++)
+                ac_set_add(s->p, ids, APR_ARRAY_IDX(gc->with_res[i], k, ac_pair).rp);
+            if (i == 0) filt = filt ? set_and(s->p, filt, ids) : set_minus(s->p, ids, forb);
+            else filt = set_and(s->p, filt, ids);
+            if (!apr_hash_count(filt)) return PL_OK;
+        }
+        for (i = 0; i < gc->with_res[gc->nrc - 1]->nelts; i++) {
+            ac_pair *pr = &APR_ARRAY_IDX(gc->with_res[gc->nrc - 1], i, ac_pair);
+            if (ac_set_has(filt, pr->rp)) *(ac_pair *)apr_array_push(pairs) = *pr;
+        }
+    }
+    else {
+        pl_dbres *res;
+        /* upstream: a resourceless group only matches through a positive
+         * filter (required traits or member_of) */
+        if (!filt) return PL_OK;
+        if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT id, root_provider_id FROM "
+                        "resource_providers WHERE id IN (%s)%s%s ORDER BY id",
+                        ac_set_sql(s->p, filt), apr_hash_count(forb) ? " AND id NOT IN " : "",
+                        apr_hash_count(forb) ? apr_psprintf(s->p, "(%s)",
+                                                            ac_set_sql(s->p, forb)) : ""),
+                        "") != PL_OK)
+            return PL_FAIL;
+        for (i = 0; i < res->nrows; i++) {
+            ac_pair *pr = apr_array_push(pairs);
+            pr->rp = pl_cell_int(res, i, 0);
+            pr->root = pl_cell_int(res, i, 1);
+        }
+    }
+    if (!pairs->nelts) return PL_OK;
+
+    roots = ac_set_new(s->p);
+    for (i = 0; i < pairs->nelts; i++)
+        ac_set_add(s->p, roots, APR_ARRAY_IDX(pairs, i, ac_pair).root);
+    if (load_trees(s, roots) != PL_OK) return PL_FAIL;
+
+    sps = ac_set_new(s->p);
+    for (i = 0; i < pairs->nelts; i++) {
+        pl_ac_rp *rp = ac_map_get(s->rps, APR_ARRAY_IDX(pairs, i, ac_pair).rp);
+        if (rp && rp->sharing) ac_set_add(s->p, sps, rp->id);
+    }
+    if (ac_anchors(s, sps, &anchors) != PL_OK) return PL_FAIL;
+
+    for (i = 0; i < pairs->nelts; i++) {
+        ac_pair *pr = &APR_ARRAY_IDX(pairs, i, ac_pair);
+        pl_ac_rp *rp = ac_map_get(s->rps, pr->rp);
+        idset *anc;
+        apr_hash_index_t *hi;
+        if (!rp) continue;
+        if (!s->anchor_roots || ac_set_has(s->anchor_roots, pr->root))
+            *(greq **)apr_array_push(out) = greq_for(s, gc, rp, pr->root);
+        if (!rp->sharing || !(anc = ac_map_get(anchors, rp->id))) continue;
+        for (hi = apr_hash_first(s->p, anc); hi; hi = apr_hash_next(hi)) {
+            long long a = key_of(hi);
+            if (a == pr->root) continue;
+            if (s->anchor_roots && !ac_set_has(s->anchor_roots, a)) continue;
+            *(greq **)apr_array_push(out) = greq_for(s, gc, rp, a);
+        }
+    }
+    return PL_OK;
+}
+
+/* ---- the whole search --------------------------------------------------------- */
+
+static int search(pl_req *q, void *vctx)
+{
+    sctx *s = vctx;
+    apr_array_header_t **per_group;
+    int i, empty;
+
+    s->rps = apr_hash_make(s->p);
+    s->loaded_roots = ac_set_new(s->p);
+    s->order = apr_array_make(s->p, 16, sizeof(pl_ac_rp *));
+    s->rc_ids = apr_hash_make(s->p);
+    s->trait_ids = apr_hash_make(s->p);
+    s->anchor_roots = NULL;
+    s->out->areqs = apr_array_make(s->p, 1, sizeof(pl_ac_areq *));
+    s->out->summaries = apr_array_make(s->p, 1, sizeof(pl_ac_rp *));
+    (void)q;
+
+    if (prefetch_names(s) != PL_OK) return PL_FAIL;
+    if (wide_setup(s, &empty) != PL_OK) return PL_FAIL;
+    if (empty) return PL_OK;
+
+    per_group = apr_pcalloc(s->p, sizeof(*per_group) * (size_t)s->r->groups->nelts);
+    for (i = 0; i < s->r->groups->nelts; i++) {
+        gctx gc;
+        memset(&gc, 0, sizeof(gc));
+        gc.g = &APR_ARRAY_IDX(s->r->groups, i, pl_ac_group);
+        gc.gi = i;
+        if (group_setup(s, &gc, &empty) != PL_OK) return PL_FAIL;
+        if (empty) return PL_OK;
+        per_group[i] = apr_array_make(s->p, 16, sizeof(greq *));
+        if (!gc.g->same_provider && (apr_hash_count(s->sharing) || s->has_trees)) {
+            if (ac_multi_provider(s, &gc, per_group[i], load_trees_of) != PL_OK)
+                return PL_FAIL;
+        }
+        else if (single_provider(s, &gc, per_group[i]) != PL_OK)
+            return PL_FAIL;
+        if (!per_group[i]->nelts) return PL_OK;
+    }
+    return ac_merge(s, per_group);
+}
+
+int pl_ac_search(pl_req *q, const pl_ac_request *r, pl_ac_result *out)
+{
+    sctx s;
+    memset(&s, 0, sizeof(s));
+    s.q = q;
+    s.p = q->pool;
+    s.r = r;
+    s.out = out;
+    return pl_db_txn(q, search, &s);
+}

@@ -1,0 +1,532 @@
+/* GET /allocation_candidates: the in-memory half of the search.  Providers
+ * of one tree (and sharing providers anchored to it) are combined per
+ * group; the groups' requests are then folded together per anchor tree
+ * (upstream's _merge_candidates), filtered by group_policy, same_subtree and
+ * capacity, and trimmed for old microversions and limit=. */
+#include <string.h>
+#include <stdlib.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+
+#include "candidates_int.h"
+#include "db.h"
+#include "http.h"
+
+/* ---- RPCandidateList: a set of (provider, anchor root, class) ---------- */
+
+typedef struct trip { long long rp, anchor, rc; } trip;
+
+typedef struct clist {
+    apr_array_header_t *items;    /* of trip */
+    apr_hash_t *seen;             /* trip bytes -> 1 */
+} clist;
+
+static void cl_init(apr_pool_t *p, clist *c)
+{
+    c->items = apr_array_make(p, 16, sizeof(trip));
+    c->seen = apr_hash_make(p);
+}
+
+static void cl_add(apr_pool_t *p, clist *c, long long rp, long long anchor, long long rc)
+{
+    trip t, *k;
+    memset(&t, 0, sizeof(t));
+    t.rp = rp; t.anchor = anchor; t.rc = rc;
+    if (apr_hash_get(c->seen, &t, sizeof(t))) return;
+    *(trip *)apr_array_push(c->items) = t;
+    k = &APR_ARRAY_IDX(c->items, c->items->nelts - 1, trip);
+    (void)k;
+    k = apr_pmemdup(p, &t, sizeof(t));
+    apr_hash_set(c->seen, k, sizeof(*k), (void *)1);
+}
+
+enum { KEEP_TREE, KEEP_RP_OR_TREE, KEEP_NEITHER };
+
+/* Keep the items matching the test against set (rebuilt in place). */
+static void cl_filter(apr_pool_t *p, clist *c, int how, const idset *set)
+{
+    clist n;
+    int i;
+    cl_init(p, &n);
+    for (i = 0; i < c->items->nelts; i++) {
+        trip *t = &APR_ARRAY_IDX(c->items, i, trip);
+        int keep;
+        if (how == KEEP_TREE) keep = ac_set_has(set, t->anchor);
+        else if (how == KEEP_RP_OR_TREE) keep = ac_set_has(set, t->rp) || ac_set_has(set, t->anchor);
+        else keep = !ac_set_has(set, t->rp) && !ac_set_has(set, t->anchor);
+        if (keep) cl_add(p, &n, t->rp, t->anchor, t->rc);
+    }
+    *c = n;
+}
+
+static idset *cl_trees(apr_pool_t *p, const clist *c)
+{
+    idset *s = ac_set_new(p);
+    int i;
+    for (i = 0; i < c->items->nelts; i++)
+        ac_set_add(p, s, APR_ARRAY_IDX(c->items, i, trip).anchor);
+    return s;
+}
+
+static int has_name(const apr_array_header_t *a, const char *n)
+{
+    int i;
+    for (i = 0; i < a->nelts; i++)
+        if (strcmp(APR_ARRAY_IDX(a, i, const char *), n) == 0) return 1;
+    return 0;
+}
+
+/* _check_traits_for_alloc_request: no provider has a forbidden trait and
+ * together they meet every required (any-of) set. */
+static int traits_ok(const pl_ac_group *g, pl_ac_rp **rps, int n)
+{
+    int i, j, k, l;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < g->traits.forbidden->nelts; j++)
+            if (has_name(rps[i]->traits, APR_ARRAY_IDX(g->traits.forbidden, j, const char *)))
+                return 0;
+    for (j = 0; j < g->traits.all_of->nelts; j++) {
+        const apr_array_header_t *any = APR_ARRAY_IDX(g->traits.all_of, j, apr_array_header_t *);
+        int met = 0;
+        for (k = 0; k < any->nelts && !met; k++)
+            for (l = 0; l < n && !met; l++)
+                if (has_name(rps[l]->traits, APR_ARRAY_IDX(any, k, const char *))) met = 1;
+        if (!met) return 0;
+    }
+    return 1;
+}
+
+static int cmp_rp(const void *a, const void *b)
+{
+    const pl_ac_rp *x = *(pl_ac_rp *const *)a, *y = *(pl_ac_rp *const *)b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out, ac_load_fn load_trees_of)
+{
+    apr_pool_t *p = s->p;
+    idset *bad_aggs = NULL, *ids;
+    clist all;
+    apr_hash_t *by_anchor;
+    apr_array_header_t *anchors;
+    int i, j;
+
+    cl_init(p, &all);
+    if (gc->g->aggs.forbidden->nelts) {
+        apr_array_header_t *one = apr_array_make(p, 1, sizeof(apr_array_header_t *));
+        *(const apr_array_header_t **)apr_array_push(one) = gc->g->aggs.forbidden;
+        if (ac_match_all(s, 1, one, &bad_aggs) != PL_OK) return PL_FAIL;
+    }
+    for (i = 0; i < gc->nrc; i++) {
+        clist rc;
+        idset *shr = ac_set_new(p);
+        cl_init(p, &rc);
+        for (j = 0; j < gc->with_res[i]->nelts; j++) {
+            ac_pair *pr = &APR_ARRAY_IDX(gc->with_res[i], j, ac_pair);
+            cl_add(p, &rc, pr->rp, pr->root, gc->rc_ids[i]);
+            if (ac_set_has(s->sharing, pr->rp) && (!gc->in_aggs || ac_set_has(gc->in_aggs, pr->rp)))
+                ac_set_add(p, shr, pr->rp);
+        }
+        /* upstream narrows its request-wide sharing set in place by member_of */
+        if (gc->in_aggs) {
+            idset *n = ac_set_new(p);
+            apr_hash_index_t *hi;
+            for (hi = apr_hash_first(p, s->sharing); hi; hi = apr_hash_next(hi)) {
+                const void *k;
+                apr_hash_this(hi, &k, NULL, NULL);
+                if (ac_set_has(gc->in_aggs, *(const long long *)k))
+                    ac_set_add(p, n, *(const long long *)k);
+            }
+            s->sharing = n;
+        }
+        if (apr_hash_count(shr) && !gc->tree_root) {
+            apr_hash_t *anc;
+            apr_hash_index_t *hi, *hj;
+            if (ac_anchors(s, shr, &anc) != PL_OK) return PL_FAIL;
+            for (hi = apr_hash_first(p, anc); hi; hi = apr_hash_next(hi)) {
+                const void *k;
+                void *v;
+                apr_hash_this(hi, &k, NULL, &v);
+                for (hj = apr_hash_first(p, v); hj; hj = apr_hash_next(hj)) {
+                    const void *a;
+                    apr_hash_this(hj, &a, NULL, NULL);
+                    cl_add(p, &rc, *(const long long *)k, *(const long long *)a, gc->rc_ids[i]);
+                }
+            }
+        }
+        if (s->anchor_roots) {
+            cl_filter(p, &rc, KEEP_TREE, s->anchor_roots);
+            if (!rc.items->nelts) return PL_OK;
+        }
+        if (gc->in_aggs) {
+            cl_filter(p, &rc, KEEP_RP_OR_TREE, gc->in_aggs);
+            if (!rc.items->nelts) return PL_OK;
+        }
+        if (bad_aggs) {
+            cl_filter(p, &rc, KEEP_NEITHER, bad_aggs);
+            if (!rc.items->nelts) return PL_OK;
+        }
+        if (!all.items->nelts)
+            all = rc;
+        else {
+            idset *both = cl_trees(p, &all), *t2 = cl_trees(p, &rc), *b = ac_set_new(p);
+            apr_hash_index_t *hi;
+            for (hi = apr_hash_first(p, both); hi; hi = apr_hash_next(hi)) {
+                const void *k;
+                apr_hash_this(hi, &k, NULL, NULL);
+                if (ac_set_has(t2, *(const long long *)k)) ac_set_add(p, b, *(const long long *)k);
+            }
+            for (j = 0; j < rc.items->nelts; j++) {
+                trip *t = &APR_ARRAY_IDX(rc.items, j, trip);
+                cl_add(p, &all, t->rp, t->anchor, t->rc);
+            }
+            cl_filter(p, &all, KEEP_TREE, b);
+        }
+        if (!all.items->nelts) return PL_OK;
+    }
+
+    /* summaries for every provider and anchor tree in play */
+    ids = ac_set_new(p);
+    for (i = 0; i < all.items->nelts; i++) {
+        ac_set_add(p, ids, APR_ARRAY_IDX(all.items, i, trip).rp);
+        ac_set_add(p, ids, APR_ARRAY_IDX(all.items, i, trip).anchor);
+    }
+    if (load_trees_of(s, ids) != PL_OK) return PL_FAIL;
+
+    /* per anchor, per class: the providers */
+    by_anchor = apr_hash_make(p);
+    anchors = apr_array_make(p, 8, sizeof(long long));
+    for (i = 0; i < all.items->nelts; i++) {
+        trip *t = &APR_ARRAY_IDX(all.items, i, trip);
+        apr_array_header_t **lists = ac_map_get(by_anchor, t->anchor);
+        pl_ac_rp *rp = ac_map_get(s->rps, t->rp);
+        if (!rp) continue;
+        if (!lists) {
+            lists = apr_pcalloc(p, sizeof(*lists) * (size_t)gc->nrc);
+            for (j = 0; j < gc->nrc; j++) lists[j] = apr_array_make(p, 2, sizeof(pl_ac_rp *));
+            ac_map_put(p, by_anchor, t->anchor, lists);
+            *(long long *)apr_array_push(anchors) = t->anchor;
+        }
+        for (j = 0; j < gc->nrc; j++)
+            if (gc->rc_ids[j] == t->rc) *(pl_ac_rp **)apr_array_push(lists[j]) = rp;
+    }
+    qsort(anchors->elts, (size_t)anchors->nelts, sizeof(long long), cmp_ll);
+
+    for (i = 0; i < anchors->nelts; i++) {
+        long long anchor = APR_ARRAY_IDX(anchors, i, long long);
+        apr_array_header_t **lists = ac_map_get(by_anchor, anchor);
+        int *idx = apr_pcalloc(p, sizeof(int) * (size_t)(gc->nrc + 1));
+        pl_ac_rp **pick = apr_pcalloc(p, sizeof(pl_ac_rp *) * (size_t)(gc->nrc + 1));
+        int ok = 1;
+        for (j = 0; j < gc->nrc; j++) {
+            if (!lists[j]->nelts) ok = 0;
+            else qsort(lists[j]->elts, (size_t)lists[j]->nelts, sizeof(pl_ac_rp *), cmp_rp);
+        }
+        if (!ok || !ac_map_get(s->rps, anchor)) continue;
+        for (;;) {
+            for (j = 0; j < gc->nrc; j++) pick[j] = APR_ARRAY_IDX(lists[j], idx[j], pl_ac_rp *);
+            if (traits_ok(gc->g, pick, gc->nrc)) {
+                greq *a = apr_pcalloc(p, sizeof(*a));
+                int k, n = 0;
+                a->anchor = anchor;
+                a->narr = gc->nrc;
+                a->arr = apr_pcalloc(p, sizeof(pl_ac_arr) * (size_t)gc->nrc);
+                a->map = apr_pcalloc(p, sizeof(pl_ac_rp *) * (size_t)gc->nrc);
+                for (j = 0; j < gc->nrc; j++) {
+                    a->arr[j].rp = pick[j];
+                    a->arr[j].rc_id = gc->rc_ids[j];
+                    a->arr[j].rc = gc->rc_names[j];
+                    a->arr[j].amount = gc->amounts[j];
+                    for (k = 0; k < n && a->map[k] != pick[j]; k++) ;
+                    if (k == n) a->map[n++] = pick[j];
+                }
+                qsort(a->map, (size_t)n, sizeof(pl_ac_rp *), cmp_rp);
+                a->nmap = n;
+                *(greq **)apr_array_push(out) = a;
+            }
+            for (j = gc->nrc - 1; j >= 0; j--) {
+                if (++idx[j] < lists[j]->nelts) break;
+                idx[j] = 0;
+            }
+            if (j < 0) break;
+        }
+    }
+    return PL_OK;
+}
+
+/* ---- merging the groups ------------------------------------------------------- */
+
+static int ancestor_or_self(const pl_ac_rp *a, const pl_ac_rp *v)
+{
+    for (; v; v = v->parent)
+        if (v == a) return 1;
+    return 0;
+}
+
+/* _check_same_subtree: one of the providers is an ancestor-or-self of all. */
+static int same_subtree_ok(pl_ac_rp **u, int n)
+{
+    int i, j;
+    if (n <= 1) return 1;
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < n; j++)
+            if (!ancestor_or_self(u[i], u[j])) break;
+        if (j == n) return 1;
+    }
+    return 0;
+}
+
+static int subtrees_ok(sctx *s, greq **pick, int ng)
+{
+    int t, g, k, l;
+    for (t = 0; t < s->r->same_subtrees->nelts; t++) {
+        const apr_array_header_t *set = APR_ARRAY_IDX(s->r->same_subtrees, t,
+                                                      apr_array_header_t *);
+        pl_ac_rp **u = apr_palloc(s->p, sizeof(pl_ac_rp *) * 64);
+        int n = 0, cap = 64;
+        for (g = 0; g < ng; g++) {
+            const pl_ac_group *grp = &APR_ARRAY_IDX(s->r->groups, g, pl_ac_group);
+            for (k = 0; k < set->nelts; k++)
+                if (strcmp(APR_ARRAY_IDX(set, k, const char *), grp->suffix) == 0) break;
+            if (k == set->nelts) continue;
+            for (k = 0; k < pick[g]->nmap; k++) {
+                for (l = 0; l < n && u[l] != pick[g]->map[k]; l++) ;
+                if (l < n) continue;
+                if (n == cap) {
+                    pl_ac_rp **nu = apr_palloc(s->p, sizeof(pl_ac_rp *) * (size_t)cap * 2);
+                    memcpy(nu, u, sizeof(pl_ac_rp *) * (size_t)cap);
+                    u = nu;
+                    cap *= 2;
+                }
+                u[n++] = pick[g]->map[k];
+            }
+        }
+        if (!same_subtree_ok(u, n)) return 0;
+    }
+    return 1;
+}
+
+static int cmp_arr(const void *a, const void *b)
+{
+    const pl_ac_arr *x = a, *y = b;
+    if (x->rp->id != y->rp->id) return x->rp->id < y->rp->id ? -1 : 1;
+    return x->rc_id < y->rc_id ? -1 : x->rc_id > y->rc_id;
+}
+
+/* Consolidate one pick per group; NULL when it exceeds capacity. */
+static pl_ac_areq *consolidate(sctx *s, greq **pick, int ng, const char **key)
+{
+    int total = 0, n = 0, g, i, k;
+    pl_ac_arr *arr;
+    pl_ac_areq *a;
+    char *kb;
+    size_t klen = 0, kcap;
+
+    for (g = 0; g < ng; g++) total += pick[g]->narr;
+    arr = apr_palloc(s->p, sizeof(pl_ac_arr) * (size_t)(total + 1));
+    for (g = 0; g < ng; g++)
+        for (i = 0; i < pick[g]->narr; i++) {
+            const pl_ac_arr *x = &pick[g]->arr[i];
+            for (k = 0; k < n; k++)
+                if (arr[k].rp == x->rp && arr[k].rc_id == x->rc_id) break;
+            if (k < n) arr[k].amount += x->amount;
+            else arr[n++] = *x;
+        }
+    for (k = 0; k < n; k++) {
+        pl_ac_inv *inv = ac_inv_of(arr[k].rp, arr[k].rc_id);
+        if (!inv || inv->used + arr[k].amount > inv->capacity || arr[k].amount > inv->max_unit)
+            return NULL;
+    }
+    /* identity: the resources as a set and the mappings */
+    {
+        pl_ac_arr *sorted = apr_pmemdup(s->p, arr, sizeof(pl_ac_arr) * (size_t)(n + 1));
+        qsort(sorted, (size_t)n, sizeof(pl_ac_arr), cmp_arr);
+        kcap = 64 + (size_t)n * 64;
+        for (g = 0; g < ng; g++) kcap += 24 + (size_t)pick[g]->nmap * 24;
+        kb = apr_palloc(s->p, kcap);
+        for (k = 0; k < n; k++)
+            klen += (size_t)snprintf(kb + klen, kcap - klen, "%lld:%lld:%lld,",
+                                     sorted[k].rp->id, sorted[k].rc_id, sorted[k].amount);
+        for (g = 0; g < ng; g++) {
+            klen += (size_t)snprintf(kb + klen, kcap - klen, "|");
+            for (i = 0; i < pick[g]->nmap; i++)
+                klen += (size_t)snprintf(kb + klen, kcap - klen, "%lld,", pick[g]->map[i]->id);
+        }
+        *key = kb;
+    }
+    a = apr_pcalloc(s->p, sizeof(*a));
+    a->narr = n;
+    a->arr = arr;
+    a->ngroups = ng;
+    a->maps = apr_pcalloc(s->p, sizeof(apr_array_header_t *) * (size_t)ng);
+    for (g = 0; g < ng; g++) {
+        a->maps[g] = apr_array_make(s->p, pick[g]->nmap ? pick[g]->nmap : 1, sizeof(pl_ac_rp *));
+        for (i = 0; i < pick[g]->nmap; i++)
+            *(pl_ac_rp **)apr_array_push(a->maps[g]) = pick[g]->map[i];
+    }
+    return a;
+}
+
+static unsigned long long rng_state;
+
+static unsigned long long rng(void)
+{
+    /* xorshift64*: shuffling candidates needs no cryptographic quality */
+    if (!rng_state) rng_state = (unsigned long long)apr_time_now() | 1ULL;
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 2685821657736338717ULL;
+}
+
+static void shuffle(apr_array_header_t *a)
+{
+    int i;
+    for (i = a->nelts - 1; i > 0; i--) {
+        int j = (int)(rng() % (unsigned long long)(i + 1));
+        pl_ac_areq *t = APR_ARRAY_IDX(a, i, pl_ac_areq *);
+        APR_ARRAY_IDX(a, i, pl_ac_areq *) = APR_ARRAY_IDX(a, j, pl_ac_areq *);
+        APR_ARRAY_IDX(a, j, pl_ac_areq *) = t;
+    }
+}
+
+/* Summaries: every loaded provider passing the mark test (mark set on the
+ * providers or on the roots of the providers used). */
+static void summaries(sctx *s, int by_tree)
+{
+    apr_array_header_t *areqs = s->out->areqs;
+    int i, k;
+    for (i = 0; i < s->order->nelts; i++) APR_ARRAY_IDX(s->order, i, pl_ac_rp *)->mark = 0;
+    for (i = 0; i < areqs->nelts; i++) {
+        pl_ac_areq *a = APR_ARRAY_IDX(areqs, i, pl_ac_areq *);
+        for (k = 0; k < a->narr; k++) {
+            if (by_tree && a->arr[k].rp->root) a->arr[k].rp->root->mark = 1;
+            else a->arr[k].rp->mark = 1;
+        }
+    }
+    s->out->summaries->nelts = 0;
+    for (i = 0; i < s->order->nelts; i++) {
+        pl_ac_rp *rp = APR_ARRAY_IDX(s->order, i, pl_ac_rp *);
+        if (by_tree ? (rp->root && rp->root->mark) : rp->mark)
+            *(pl_ac_rp **)apr_array_push(s->out->summaries) = rp;
+    }
+}
+
+int ac_merge(sctx *s, apr_array_header_t **pg)
+{
+    apr_pool_t *p = s->p;
+    int ng = s->r->groups->nelts, g, i, granular = 0, stop = 0;
+    int isolate = s->r->group_policy && strcmp(s->r->group_policy, "isolate") == 0;
+    int maxc = pl_conf_int(s->q->conf->max_allocation_candidates, -1);
+    apr_hash_t *buckets = apr_hash_make(p), *seen = apr_hash_make(p);
+    apr_array_header_t *anchors = apr_array_make(p, 8, sizeof(long long));
+    greq **pick = apr_pcalloc(p, sizeof(greq *) * (size_t)ng);
+    int *idx = apr_pcalloc(p, sizeof(int) * (size_t)ng);
+
+    for (g = 0; g < ng; g++)
+        if (APR_ARRAY_IDX(s->r->groups, g, pl_ac_group).same_provider) granular++;
+    for (g = 0; g < ng; g++)
+        for (i = 0; i < pg[g]->nelts; i++) {
+            greq *a = APR_ARRAY_IDX(pg[g], i, greq *);
+            apr_array_header_t **lists = ac_map_get(buckets, a->anchor);
+            if (!lists) {
+                int k;
+                lists = apr_pcalloc(p, sizeof(*lists) * (size_t)ng);
+                for (k = 0; k < ng; k++) lists[k] = apr_array_make(p, 2, sizeof(greq *));
+                ac_map_put(p, buckets, a->anchor, lists);
+                *(long long *)apr_array_push(anchors) = a->anchor;
+            }
+            *(greq **)apr_array_push(lists[g]) = a;
+        }
+
+    for (i = 0; i < anchors->nelts && !stop; i++) {
+        apr_array_header_t **lists = ac_map_get(buckets, APR_ARRAY_IDX(anchors, i, long long));
+        int complete = 1;
+        for (g = 0; g < ng; g++) {
+            if (!lists[g]->nelts) complete = 0;
+            idx[g] = 0;
+        }
+        if (!complete) continue;
+        for (;;) {
+            int ok = 1;
+            for (g = 0; g < ng; g++) pick[g] = APR_ARRAY_IDX(lists[g], idx[g], greq *);
+            if (isolate) {
+                int a, b;
+                for (a = 0; a < ng && ok; a++) {
+                    if (!APR_ARRAY_IDX(s->r->groups, a, pl_ac_group).same_provider) continue;
+                    for (b = a + 1; b < ng && ok; b++)
+                        if (APR_ARRAY_IDX(s->r->groups, b, pl_ac_group).same_provider
+                            && pick[a]->map[0] == pick[b]->map[0])
+                            ok = 0;
+                }
+            }
+            if (ok && s->r->same_subtrees->nelts) ok = subtrees_ok(s, pick, ng);
+            if (ok) {
+                const char *key;
+                pl_ac_areq *a = consolidate(s, pick, ng, &key);
+                if (a && !apr_hash_get(seen, key, APR_HASH_KEY_STRING)) {
+                    apr_hash_set(seen, key, APR_HASH_KEY_STRING, (void *)1);
+                    *(pl_ac_areq **)apr_array_push(s->out->areqs) = a;
+                    if (maxc > 0 && s->out->areqs->nelts >= maxc) { stop = 1; break; }
+                }
+            }
+            for (g = ng - 1; g >= 0; g--) {
+                if (++idx[g] < lists[g]->nelts) break;
+                idx[g] = 0;
+            }
+            if (g < 0) break;
+        }
+    }
+    (void)granular;
+    if (!s->out->areqs->nelts) return PL_OK;
+
+    /* before 1.29 a request may not take from two providers of one tree */
+    if (!PL_MV_GE(s->q, 1, 29) && s->has_trees) {
+        apr_array_header_t *kept = apr_array_make(p, s->out->areqs->nelts, sizeof(pl_ac_areq *));
+        for (i = 0; i < s->out->areqs->nelts; i++) {
+            pl_ac_areq *a = APR_ARRAY_IDX(s->out->areqs, i, pl_ac_areq *);
+            int j, k, ok = 1;
+            for (j = 0; j < a->narr && ok; j++)
+                for (k = 0; k < j && ok; k++)
+                    if (a->arr[j].rp != a->arr[k].rp && a->arr[j].rp->root_id == a->arr[k].rp->root_id)
+                        ok = 0;
+            if (ok) *(pl_ac_areq **)apr_array_push(kept) = a;
+        }
+        s->out->areqs = kept;
+        summaries(s, 0);
+    }
+    else
+        summaries(s, 1);
+
+    if (s->r->limit > 0 && s->r->limit < s->out->areqs->nelts) {
+        if (pl_conf_flag(s->q->conf->randomize_allocation_candidates, 0))
+            shuffle(s->out->areqs);
+        s->out->areqs->nelts = (int)s->r->limit;
+        /* keep the summaries of the trees still in use */
+        {
+            apr_array_header_t *old = s->out->summaries;
+            int k;
+            for (i = 0; i < s->order->nelts; i++) APR_ARRAY_IDX(s->order, i, pl_ac_rp *)->mark = 0;
+            for (i = 0; i < s->out->areqs->nelts; i++) {
+                pl_ac_areq *a = APR_ARRAY_IDX(s->out->areqs, i, pl_ac_areq *);
+                for (k = 0; k < a->narr; k++)
+                    if (a->arr[k].rp->root) a->arr[k].rp->root->mark = 1;
+            }
+            s->out->summaries = apr_array_make(p, old->nelts, sizeof(pl_ac_rp *));
+            for (i = 0; i < old->nelts; i++) {
+                pl_ac_rp *rp = APR_ARRAY_IDX(old, i, pl_ac_rp *);
+                if (rp->root && rp->root->mark)
+                    *(pl_ac_rp **)apr_array_push(s->out->summaries) = rp;
+            }
+        }
+    }
+    else if (pl_conf_flag(s->q->conf->randomize_allocation_candidates, 0))
+        shuffle(s->out->areqs);
+    return PL_OK;
+}
