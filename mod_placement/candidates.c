@@ -95,6 +95,24 @@ const char *ac_set_sql(apr_pool_t *p, const idset *s)
     return *out ? out : "NULL";
 }
 
+/* A long long as text (apr's formatter knows no %lld). */
+static const char *num(apr_pool_t *p, long long v)
+{
+    char b[32];
+    snprintf(b, sizeof(b), "%lld", v);
+    return apr_pstrdup(p, b);
+}
+
+/* An array of long long as "1,2,3". */
+static const char *ll_list(apr_pool_t *p, const apr_array_header_t *a)
+{
+    char *s = "";
+    int i;
+    for (i = 0; i < a->nelts; i++)
+        s = apr_pstrcat(p, s, i ? "," : "", num(p, APR_ARRAY_IDX(a, i, long long)), NULL);
+    return s;
+}
+
 static idset *set_from(apr_pool_t *p, const pl_dbres *res, int col)
 {
     idset *s = ac_set_new(p);
@@ -242,13 +260,9 @@ int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **ou
             }
         }
         else {
-            char *ids = "";
-            for (j = 0; j < g->nelts; j++)
-                ids = apr_psprintf(s->p, "%s%s%lld", ids, j ? "," : "",
-                                   APR_ARRAY_IDX(g, j, long long));
             sql = apr_psprintf(s->p, "%s JOIN resource_provider_traits t%d ON "
                                "t%d.resource_provider_id = rp.id AND t%d.trait_id IN (%s)",
-                               sql, i, i, i, ids);
+                               sql, i, i, i, ll_list(s->p, g));
         }
     }
     if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
@@ -260,12 +274,8 @@ int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **ou
 /* Providers having any of the trait ids. */
 static int having_any_trait(sctx *s, const apr_array_header_t *ids, idset **out)
 {
-    char *list = "";
+    const char *list = ll_list(s->p, ids);
     pl_dbres *res;
-    int i;
-    for (i = 0; i < ids->nelts; i++)
-        list = apr_psprintf(s->p, "%s%s%lld", list, i ? "," : "",
-                            APR_ARRAY_IDX(ids, i, long long));
     if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT DISTINCT resource_provider_id "
                     "FROM resource_provider_traits WHERE trait_id IN (%s)", list), "")
         != PL_OK)
@@ -394,25 +404,18 @@ static int wide_setup(sctx *s, int *empty)
         || (s->r->root_forbidden && s->r->root_forbidden->nelts)) {
         apr_array_header_t *req = NULL, *forb = NULL;
         char *sql = "SELECT rp.id FROM resource_providers rp WHERE rp.parent_provider_id IS NULL";
-        int i;
         if (s->r->root_required->nelts && ac_trait_ids(s, s->r->root_required, &req) != PL_OK)
             return PL_FAIL;
         if (s->r->root_forbidden->nelts && ac_trait_ids(s, s->r->root_forbidden, &forb) != PL_OK)
             return PL_FAIL;
         if (req) {
-            char *ids = "";
-            for (i = 0; i < req->nelts; i++)
-                ids = apr_psprintf(s->p, "%s%s%lld", ids, i ? "," : "",
-                                   APR_ARRAY_IDX(req, i, long long));
+            const char *ids = ll_list(s->p, req);
             sql = apr_psprintf(s->p, "%s AND (SELECT COUNT(DISTINCT t.trait_id) FROM "
                                "resource_provider_traits t WHERE t.resource_provider_id = rp.id "
                                "AND t.trait_id IN (%s)) = %d", sql, ids, req->nelts);
         }
         if (forb) {
-            char *ids = "";
-            for (i = 0; i < forb->nelts; i++)
-                ids = apr_psprintf(s->p, "%s%s%lld", ids, i ? "," : "",
-                                   APR_ARRAY_IDX(forb, i, long long));
+            const char *ids = ll_list(s->p, forb);
             sql = apr_psprintf(s->p, "%s AND NOT EXISTS (SELECT 1 FROM resource_provider_traits "
                                "t WHERE t.resource_provider_id = rp.id AND t.trait_id IN (%s))",
                                sql, ids);
@@ -483,12 +486,13 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
     for (i = 0; i < gc->nrc; i++) {
         long long amt = gc->amounts[i];
         gc->with_res[i] = apr_array_make(s->p, 8, sizeof(ac_pair));
-        rcs = apr_psprintf(s->p, "%s%s%lld", rcs, i ? "," : "", gc->rc_ids[i]);
-        conds = apr_psprintf(s->p, "%s%s(inv.resource_class_id = %lld AND "
-                             "COALESCE(u.used, 0) + %lld <= (inv.total - inv.reserved) * "
-                             "inv.allocation_ratio AND inv.min_unit <= %lld AND "
-                             "inv.max_unit >= %lld AND MOD(%lld, inv.step_size) = 0)",
-                             conds, i ? " OR " : "", gc->rc_ids[i], amt, amt, amt, amt);
+        rcs = apr_pstrcat(s->p, rcs, i ? "," : "", num(s->p, gc->rc_ids[i]), NULL);
+        const char *a = num(s->p, amt);
+        conds = apr_psprintf(s->p, "%s%s(inv.resource_class_id = %s AND "
+                             "COALESCE(u.used, 0) + %s <= (inv.total - inv.reserved) * "
+                             "inv.allocation_ratio AND inv.min_unit <= %s AND "
+                             "inv.max_unit >= %s AND MOD(%s, inv.step_size) = 0)",
+                             conds, i ? " OR " : "", num(s->p, gc->rc_ids[i]), a, a, a, a);
     }
     if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT inv.resource_class_id, rp.id, "
                     "rp.root_provider_id FROM inventories inv "
@@ -499,8 +503,8 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
                     "ON u.resource_provider_id = inv.resource_provider_id "
                     "AND u.resource_class_id = inv.resource_class_id "
                     "WHERE (%s)%s ORDER BY rp.id", rcs, conds,
-                    gc->tree_root ? apr_psprintf(s->p, " AND rp.root_provider_id = %lld",
-                                                 gc->tree_root) : ""), "") != PL_OK)
+                    gc->tree_root ? apr_pstrcat(s->p, " AND rp.root_provider_id = ",
+                                                num(s->p, gc->tree_root), NULL) : ""), "") != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         long long rc = pl_cell_int(res, i, 0);
