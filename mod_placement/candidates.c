@@ -196,7 +196,8 @@ static int load_trees(sctx *s, const idset *roots)
                     "FROM resource_provider_traits rpt "
                     "JOIN resource_providers rp ON rp.id = rpt.resource_provider_id "
                     "JOIN traits t ON t.id = rpt.trait_id "
-                    "WHERE rp.root_provider_id IN (%s) ORDER BY t.name", in), "") != PL_OK)
+                    "WHERE rp.root_provider_id IN (%s) "
+                    "ORDER BY rpt.resource_provider_id, rpt.trait_id", in), "") != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(res, i, 0));
