@@ -182,6 +182,27 @@ for my $spell (['upper case', sub { uc $_[0] }],
           body => { name => $an, uuid => $a }, st => 400,
           detail => "Additional properties are not allowed ('uuid' was unexpected)" },
     );
+    # Giving a root its first parent is not re-parenting: allowed from 1.14.
+    my $c = new_rp();
+    my $cn = new_name('adopted');
+    run_cases(
+        { t => 'parent a root at 1.14 200', m => 'PUT', p => "$RP/$c", v => '1.14',
+          body => { name => $cn, parent_provider_uuid => $a }, st => 200,
+          json => sub { is($_[0]{parent_provider_uuid}, $a, 'parent set');
+                        is($_[0]{root_provider_uuid}, $a, 'root follows') } },
+        { t => 'the same parent again at 1.14 200', m => 'PUT', p => "$RP/$c", v => '1.14',
+          body => { name => $cn, parent_provider_uuid => $a }, st => 200 },
+        { t => 'parent_provider_uuid in PUT rejected at 1.13', m => 'PUT', p => "$RP/$c",
+          v => '1.13', body => { name => $cn, parent_provider_uuid => undef }, st => 400,
+          detail => "Additional properties are not allowed ('parent_provider_uuid' was unexpected)" },
+        # webob renders a missing request media type as None, twice.
+        { t => 'POST with no body and no content type 415', m => 'POST', p => $RP, v => '1.39',
+          st => 415, code => 'placement.undefined_code',
+          detail => 'The request media type None is not supported by this server. '
+                    . "\n\n The media type None is not supported, use application/json" },
+        { t => 'PUT with no body and no content type 415', m => 'PUT', p => "$RP/$c", v => '1.39',
+          st => 415, detail => 'The request media type None is not supported by this server.' },
+    );
 }
 
 # ---- re-parenting and trees -----------------------------------------------------
