@@ -358,6 +358,10 @@ for my $spell (['upper case', sub { uc $_[0] }],
     my $rp2 = new_rp(name => $n2);
     put_inv($rp2, VCPU => { total => 4, reserved => 1, allocation_ratio => 4.0 });
     list_is("name=$n2&resources=VCPU:12", '1.39', [$rp2], 'allocation_ratio multiplies');
+    list_is("name=$n2&resources=VCPU:99&resources=VCPU:12", '1.39', [$rp2],
+            'repeated resources: the last one counts');
+    list_is("name=$n2&resources=VCPU:12&resources=VCPU:99", '1.39', [],
+            'repeated resources: the last one counts (no fit)');
     list_is("name=$n2&resources=VCPU:13", '1.39', [], 'beyond the ratio');
     allocate(new_uuid(), { $rp2 => { VCPU => 5 } });
     list_is("name=$n2&resources=VCPU:7", '1.39', [$rp2], 'usage subtracted: 7 fits');
@@ -392,6 +396,16 @@ for my $spell (['upper case', sub { uc $_[0] }],
     my $res = api(GET => "$RP?required=$t1,!$t2", version => '1.22');
     is($res->code, 200, 'forbidden ! at 1.22 200');
     is_deeply(uuids_of(json($res)), [$b], 'forbidden trait excludes a');
+    # Repeated required: up to 1.38 only the last one counts, from 1.39 all of them.
+    $res = api(GET => "$RP?name=$name-a&required=$t2&required=CUSTOM_NOPE_R$$", version => '1.38');
+    is($res->code, 400, 'repeated required at 1.38: the last (unknown) one is checked');
+    $res = api(GET => "$RP?required=CUSTOM_NOPE_R$$&required=$t2", version => '1.38');
+    is($res->code, 200, 'repeated required at 1.38: an earlier unknown one is ignored');
+    is_deeply(uuids_of(json($res)), [$a], 'repeated required at 1.38: filtered by the last');
+    $res = api(GET => "$RP?required=$t2&required=$t1", version => '1.38');
+    is_deeply(uuids_of(json($res)), [sort $a, $b], 'repeated required at 1.38: last one only');
+    $res = api(GET => "$RP?required=$t2&required=$t1", version => '1.39');
+    is_deeply(uuids_of(json($res)), [$a], 'repeated required at 1.39: all of them');
     $res = api(GET => "$RP?required=in:$t2,CUSTOM_NOPE_X$$&required=$t1", version => '1.39');
     is($res->code, 400, 'unknown trait inside in: 400');
     $res = api(GET => "$RP?required=in:$t1,$t2&required=!$t2", version => '1.39');
