@@ -503,7 +503,7 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
                     "GROUP BY resource_provider_id, resource_class_id) u "
                     "ON u.resource_provider_id = inv.resource_provider_id "
                     "AND u.resource_class_id = inv.resource_class_id "
-                    "WHERE (%s)%s ORDER BY rp.id", rcs, conds,
+                    "WHERE inv.resource_class_id IN (%s) AND (%s)%s ORDER BY rp.id", rcs, rcs, conds,
                     gc->tree_root ? apr_pstrcat(s->p, " AND rp.root_provider_id = ",
                                                 num(s->p, gc->tree_root), NULL) : ""), "") != PL_OK)
         return PL_FAIL;

@@ -373,7 +373,7 @@ static pl_ac_areq *consolidate(sctx *s, greq **pick, int ng, const char **key)
     return a;
 }
 
-static unsigned long long rng_state;
+static __thread unsigned long long rng_state;   /* per thread: no lock needed */
 
 static unsigned long long rng(void)
 {
