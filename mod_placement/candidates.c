@@ -212,7 +212,7 @@ static int load_trees(sctx *s, const idset *roots)
 static int load_trees_of(sctx *s, const idset *ids)
 {
     pl_dbres *res;
-    idset *unknown = ac_set_new(s->p), *roots = ac_set_new(s->p);
+    idset *unknown = ac_set_new(s->p);
     apr_hash_index_t *hi;
     for (hi = apr_hash_first(s->p, (apr_hash_t *)ids); hi; hi = apr_hash_next(hi)) {
         pl_ac_rp *rp = ac_map_get(s->rps, key_of(hi));
@@ -223,8 +223,7 @@ static int load_trees_of(sctx *s, const idset *ids)
                     "resource_providers WHERE id IN (%s)", ac_set_sql(s->p, unknown)), "")
         != PL_OK)
         return PL_FAIL;
-    roots = set_from(s->p, res, 0);
-    return load_trees(s, roots);
+    return load_trees(s, set_from(s->p, res, 0));
 }
 
 pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id)

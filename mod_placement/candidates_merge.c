@@ -34,8 +34,6 @@ static void cl_add(apr_pool_t *p, clist *c, long long rp, long long anchor, long
     t.rp = rp; t.anchor = anchor; t.rc = rc;
     if (apr_hash_get(c->seen, &t, sizeof(t))) return;
     *(trip *)apr_array_push(c->items) = t;
-    k = &APR_ARRAY_IDX(c->items, c->items->nelts - 1, trip);
-    (void)k;
     k = apr_pmemdup(p, &t, sizeof(t));
     apr_hash_set(c->seen, k, sizeof(*k), (void *)1);
 }
@@ -421,7 +419,7 @@ static void summaries(sctx *s, int by_tree)
 int ac_merge(sctx *s, apr_array_header_t **pg)
 {
     apr_pool_t *p = s->p;
-    int ng = s->r->groups->nelts, g, i, granular = 0, stop = 0;
+    int ng = s->r->groups->nelts, g, i, stop = 0;
     int isolate = s->r->group_policy && strcmp(s->r->group_policy, "isolate") == 0;
     int maxc = pl_conf_int(s->q->conf->max_allocation_candidates, -1);
     apr_hash_t *buckets = apr_hash_make(p), *seen = apr_hash_make(p);
@@ -429,8 +427,6 @@ int ac_merge(sctx *s, apr_array_header_t **pg)
     greq **pick = apr_pcalloc(p, sizeof(greq *) * (size_t)ng);
     int *idx = apr_pcalloc(p, sizeof(int) * (size_t)ng);
 
-    for (g = 0; g < ng; g++)
-        if (APR_ARRAY_IDX(s->r->groups, g, pl_ac_group).same_provider) granular++;
     for (g = 0; g < ng; g++)
         for (i = 0; i < pg[g]->nelts; i++) {
             greq *a = APR_ARRAY_IDX(pg[g], i, greq *);
@@ -483,7 +479,6 @@ int ac_merge(sctx *s, apr_array_header_t **pg)
             if (g < 0) break;
         }
     }
-    (void)granular;
     if (!s->out->areqs->nelts) return PL_OK;
 
     /* before 1.29 a request may not take from two providers of one tree */
