@@ -20,8 +20,16 @@ apr_time_t pl_modified(const char *created_at, const char *updated_at)
 int pl_provider_get(pl_req *q, const char *uuid, pl_provider *out, int for_update)
 {
     pl_dbres *res;
-    if (pl_db_query(q, &res, for_update ? PROVIDER_SELECT " FOR UPDATE" : PROVIDER_SELECT,
-                    "s", uuid) != PL_OK)
+    /* Lock only the provider's own row: locking through the joins would
+     * also lock its parent and root, and writers on other providers of the
+     * tree would deadlock against us. */
+    if (for_update) {
+        if (pl_db_query(q, &res, "SELECT id FROM resource_providers WHERE uuid = ? FOR UPDATE",
+                        "s", uuid) != PL_OK)
+            return PL_FAIL;
+        if (res->nrows == 0) return 0;
+    }
+    if (pl_db_query(q, &res, PROVIDER_SELECT, "s", uuid) != PL_OK)
         return PL_FAIL;
     if (res->nrows == 0) return 0;
     out->id = pl_cell_int(res, 0, 0);
