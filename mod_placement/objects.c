@@ -19,15 +19,16 @@ apr_time_t pl_modified(const char *created_at, const char *updated_at)
 
 int pl_provider_get(pl_req *q, const char *uuid, pl_provider *out, int for_update)
 {
-    pl_dbres *res;
+    pl_dbres *res, *locked = NULL;
     /* Lock only the provider's own row: locking through the joins would
      * also lock its parent and root, and writers on other providers of the
-     * tree would deadlock against us. */
+     * tree would deadlock against us.  The generation comes from the
+     * locking (current) read, never from an older snapshot. */
     if (for_update) {
-        if (pl_db_query(q, &res, "SELECT id FROM resource_providers WHERE uuid = ? FOR UPDATE",
-                        "s", uuid) != PL_OK)
+        if (pl_db_query(q, &locked, "SELECT id, generation FROM resource_providers "
+                        "WHERE uuid = ? FOR UPDATE", "s", uuid) != PL_OK)
             return PL_FAIL;
-        if (res->nrows == 0) return 0;
+        if (locked->nrows == 0) return 0;
     }
     if (pl_db_query(q, &res, PROVIDER_SELECT, "s", uuid) != PL_OK)
         return PL_FAIL;
@@ -41,6 +42,7 @@ int pl_provider_get(pl_req *q, const char *uuid, pl_provider *out, int for_updat
     out->parent_uuid = PL_CELL(res, 0, 6);
     out->root_uuid = PL_CELL(res, 0, 7);
     out->modified = pl_modified(PL_CELL(res, 0, 8), PL_CELL(res, 0, 9));
+    if (locked) out->generation = pl_cell_int(locked, 0, 1);
     return 1;
 }
 
