@@ -42,6 +42,12 @@ build() {
 start_mariadb() {
     local dir=$1 port=${2:-} user=root
     mkdir -p "$dir"; chmod 755 "$dir"
+    # the TCP port is remembered, so a restart (tools/mariadb-ctl) keeps it
+    [ -z "$port" ] && [ -f "$dir/port" ] && port=$(cat "$dir/port")
+    if [ -n "$port" ] && [ "$(cat "$dir/port" 2>/dev/null)" != "$port" ]; then
+        stop_mariadb "$dir"
+    fi
+    if [ -n "$port" ]; then echo "$port" >"$dir/port"; else rm -f "$dir/port"; fi
     if [ ! -d "$dir/data/mysql" ]; then
         mariadb-install-db --user="$user" --datadir="$dir/data" \
             --auth-root-authentication-method=normal >"$dir/install.log" 2>&1 \
