@@ -69,7 +69,8 @@ static const char *error_template(pl_req *q, int status, const char *detail, int
                            "acceptable to your browser\n(content of type ", ESC(accept),
                            ". <br /><br />\n", ESC(detail), NULL);
     if (status == 415)
-        return apr_pstrcat(q->pool, "The request media type ", ESC(ct ? ct : ""),
+        /* upstream's require_content names a missing type "None" */
+        return apr_pstrcat(q->pool, "The request media type ", ESC(ct && *ct ? ct : "None"),
                            " is not supported by this server.\n<br /><br />\n", ESC(detail),
                            NULL);
     return apr_pstrcat(q->pool, ESC(expl ? expl : ""), "<br /><br />\n", ESC(detail),
