@@ -122,6 +122,39 @@ static int check_alloc_classes(pl_req *q, resh *c)
     return PL_OK;
 }
 
+/* Consumer generations, in body order, before the inventories change:
+ * upstream checks them first (the allocation writer checks them again). */
+static int check_consumer_generations(pl_req *q, resh *c)
+{
+    apr_hash_t *gens = apr_hash_make(q->pool);
+    apr_array_header_t *uuids = apr_array_make(q->pool, 4, sizeof(const char *));
+    pl_dbres *res;
+    int i;
+    for (i = 0; i < c->w.consumers->nelts; i++)
+        APR_ARRAY_PUSH(uuids, const char *) =
+            APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer).uuid;
+    if (!uuids->nelts) return PL_OK;
+    if (query_in(q, &res, "SELECT uuid, generation FROM consumers WHERE uuid IN ", "", uuids)
+        != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++)
+        apr_hash_set(gens, lower(q->pool, PL_CELL(res, i, 0)), APR_HASH_KEY_STRING,
+                     PL_CELL(res, i, 1));
+    for (i = 0; i < c->w.consumers->nelts; i++) {
+        pl_alloc_consumer *pc = &APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer);
+        const char *have = apr_hash_get(gens, lower(q->pool, pc->uuid), APR_HASH_KEY_STRING);
+        const char *got = pc->generation_null ? "None"
+            : apr_psprintf(q->pool, "%" APR_INT64_T_FMT, (apr_int64_t)pc->generation);
+        if (have && (pc->generation_null || strcmp(have, got) != 0))
+            return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "consumer generation conflict "
+                           "- expected %s but got %s", have, got);
+        if (!have && !pc->generation_null)
+            return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "consumer generation conflict "
+                           "- expected null but got %s", got);
+    }
+    return PL_OK;
+}
+
 /* What the provider has now, overlaid with what it will have. */
 static int interim(pl_req *q, pl_provider *rp, apr_array_header_t *want)
 {
@@ -165,6 +198,7 @@ static int reshape_txn(pl_req *q, void *data)
                                         (apr_int64_t)rps[i].generation),
                            apr_psprintf(q->pool, "%" APR_INT64_T_FMT, (apr_int64_t)r->given));
     }
+    if (check_consumer_generations(q, c) != PL_OK) return PL_FAIL;
     /* The allocations' providers (checked before anything is written). */
     for (i = 0; i < c->w.consumers->nelts; i++) {
         apr_array_header_t *items =
