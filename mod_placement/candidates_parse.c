@@ -29,18 +29,6 @@ static const char *schema_for(int mv)
     return "allocation_candidate.GET_SCHEMA_1_10";
 }
 
-/* dict(req.GET): keys in first-seen order, each with its last value. */
-static json_object *query_dict(pl_req *q)
-{
-    json_object *d = json_object_new_object();
-    const apr_array_header_t *a = apr_table_elts(q->query);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
-    int i;
-    for (i = 0; i < a->nelts; i++)
-        json_object_object_add(d, e[i].key, json_object_new_string(e[i].val));
-    return d;
-}
-
 static int contains(const apr_array_header_t *a, const char *s)
 {
     int i;
@@ -327,12 +315,9 @@ static int check_forbidden(pl_req *q, pl_ac_request *r)
 
 int pl_ac_parse(pl_req *q, pl_ac_request *r)
 {
-    json_object *doc = query_dict(q);
-    int rc = pl_validate(q, doc, schema_for(q->mv), "Invalid query string parameters: ");
     int i, granular = 0;
 
-    json_object_put(doc);
-    if (rc != PL_OK) return PL_FAIL;
+    if (pl_validate_query(q, schema_for(q->mv)) != PL_OK) return PL_FAIL;
     memset(r, 0, sizeof(*r));
     if (parse_wide(q, r) != PL_OK || parse_groups(q, r) != PL_OK) return PL_FAIL;
     if (PL_MV_GE(q, 1, 36)) {

@@ -90,18 +90,6 @@ static json_object *serialize(pl_req *q, const rp_row *rp)
 
 /* ---- GET /resource_providers ------------------------------------------ */
 
-/* dict(req.GET): keys in first-seen order, each with its last value. */
-static json_object *query_dict(pl_req *q)
-{
-    json_object *d = json_object_new_object();
-    const apr_array_header_t *a = apr_table_elts(q->query);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
-    int i;
-    for (i = 0; i < a->nelts; i++)
-        json_object_object_add(d, e[i].key, json_object_new_string(e[i].val));
-    return d;
-}
-
 /* An id list as SQL text "1,2,3" (ids are integers from our own queries). */
 static const char *id_list(pl_req *q, const pl_dbres *res)
 {
@@ -292,7 +280,7 @@ int pl_h_resource_providers_list(pl_req *q)
 {
     const char *schema = "resource_provider.GET_RPS_SCHEMA_1_0", *err, *where = NULL;
     list_filters f;
-    json_object *doc, *list, *out;
+    json_object *list, *out;
     apr_array_header_t *args = apr_array_make(q->pool, 4, sizeof(const char *));
     apr_array_header_t *vals;
     pl_dbres *res;
@@ -303,10 +291,7 @@ int pl_h_resource_providers_list(pl_req *q)
     else if (PL_MV_GE(q, 1, 14)) schema = "resource_provider.GET_RPS_SCHEMA_1_14";
     else if (PL_MV_GE(q, 1, 4)) schema = "resource_provider.GET_RPS_SCHEMA_1_4";
     else if (PL_MV_GE(q, 1, 3)) schema = "resource_provider.GET_RPS_SCHEMA_1_3";
-    doc = query_dict(q);
-    rc = pl_validate(q, doc, schema, "Invalid query string parameters: ");
-    json_object_put(doc);
-    if (rc != PL_OK) return pl_send_failure(q);
+    if (pl_validate_query(q, schema) != PL_OK) return pl_send_failure(q);
 
     memset(&f, 0, sizeof(f));
     vals = pl_query_all(q, "member_of");

@@ -59,21 +59,6 @@ static json_object *names_body(const pl_dbres *res)
     return body;
 }
 
-/* upstream's validate_query_params: the query as a dict (last value of a
- * repeated key) against a schema. */
-static int validate_query(pl_req *q, const char *schema)
-{
-    json_object *doc = json_object_new_object();
-    const apr_array_header_t *arr = apr_table_elts(q->query);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-    int i, rv;
-    for (i = 0; i < arr->nelts; i++)
-        json_object_object_add(doc, e[i].key, json_object_new_string(e[i].val));
-    rv = pl_validate(q, doc, schema, "Invalid query string parameters: ");
-    json_object_put(doc);
-    return rv;
-}
-
 /* Exact-name lookup: 1 found (id, created_at), 0 not, PL_FAIL. */
 static int trait_by_name(pl_req *q, const char *name, long long *id,
                          const char **created_at, int for_update)
@@ -112,7 +97,7 @@ int pl_h_traits_list(pl_req *q)
     pl_dbres *res;
     int i;
 
-    if (validate_query(q, "trait.LIST_TRAIT_SCHEMA") != PL_OK)
+    if (pl_validate_query(q, "trait.LIST_TRAIT_SCHEMA") != PL_OK)
         return pl_send_failure(q);
 
     name = pl_query_last(q, "name");

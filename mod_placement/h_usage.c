@@ -48,27 +48,6 @@ int pl_h_provider_usages(pl_req *q)
 
 /* GET /usages ------------------------------------------------------------ */
 
-typedef struct { json_object *doc; } qdoc;
-
-static int add_param(void *data, const char *key, const char *value)
-{
-    qdoc *d = data;
-    /* a dict of the query: the last value of a repeated key, first place */
-    json_object_object_add(d->doc, key, json_object_new_string(value));
-    return 1;
-}
-
-/* The query string as upstream validates it: dict(req.GET). */
-static int check_query(pl_req *q, const char *schema)
-{
-    qdoc d = { json_object_new_object() };
-    int rv;
-    apr_table_do(add_param, &d, q->query, NULL);
-    rv = pl_validate(q, d.doc, schema, "Invalid query string parameters: ");
-    json_object_put(d.doc);
-    return rv;
-}
-
 /* FROM/WHERE shared by the sums and counts: allocations of the project's
  * (and user's) consumers.  Arguments: project, then user when given. */
 static const char *scope_sql(pl_req *q, const char *user_id, const char *extra_join)
@@ -204,7 +183,7 @@ int pl_h_total_usages(pl_req *q)
     const char *project_id, *user_id, *ctype;
     json_object *usages, *doc;
 
-    if (check_query(q, typed ? "usage.GET_USAGES_SCHEMA_V1_38"
+    if (pl_validate_query(q, typed ? "usage.GET_USAGES_SCHEMA_V1_38"
                              : "usage.GET_USAGES_SCHEMA_1_9") != PL_OK)
         return pl_send_failure(q);
     project_id = pl_query_last(q, "project_id");

@@ -304,6 +304,20 @@ int pl_validate(pl_req *q, json_object *doc, const char *schema, const char *pre
     return pl_fail(q, 400, NULL, "%s%s", prefix, e->full);
 }
 
+int pl_validate_query(pl_req *q, const char *schema)
+{
+    /* dict(req.GET): keys in first-seen order, each with its last value */
+    json_object *doc = json_object_new_object();
+    const apr_array_header_t *a = apr_table_elts(q->query);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    int i, rv;
+    for (i = 0; i < a->nelts; i++)
+        json_object_object_add(doc, e[i].key, json_object_new_string(e[i].val));
+    rv = pl_validate(q, doc, schema, "Invalid query string parameters: ");
+    json_object_put(doc);
+    return rv;
+}
+
 json_object *pl_read_json(pl_req *q, const char *schema)
 {
     const char *body = NULL;

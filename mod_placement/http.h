@@ -33,6 +33,10 @@ json_object *pl_read_json(pl_req *q, const char *schema);
  * 400 "<prefix><python jsonschema message>" recorded. */
 int pl_validate(pl_req *q, json_object *doc, const char *schema, const char *prefix);
 
+/* upstream's validate_query_params: the query as a dict (each key's last
+ * value) against a schema; 400 "Invalid query string parameters: ..." */
+int pl_validate_query(pl_req *q, const char *schema);
+
 /* Query string: last value of key (NULL if absent), or all values. */
 const char *pl_query_last(pl_req *q, const char *key);
 apr_array_header_t *pl_query_all(pl_req *q, const char *key);
