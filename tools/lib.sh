@@ -11,6 +11,13 @@ DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config apache2 ap
  json-schema-test-suite python3-os-traits python3-os-resource-classes"
 
 log() { printf '%s\n' "$*" >&2; }
+
+# free_port FROM: the first TCP port from FROM on that nothing listens on.
+free_port() {
+    local p=$1
+    while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+    echo "$p"
+}
 die() { log "error: $*"; exit 1; }
 
 # Install what is missing (Debian 12); a no-op when all is there.
