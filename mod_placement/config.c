@@ -3,6 +3,7 @@
  * configuration stops httpd at start-up with the directive's name. */
 #include "config.h"
 #include "placement.h"
+#include "policy.h"
 
 #include <apr_strings.h>
 #include <http_log.h>
@@ -129,6 +130,21 @@ static const char *set_path_field(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+/* A policy file is parsed when read too, so `apachectl configtest` names a
+ * broken file and rule; it is loaded for real (with the final
+ * EnforceNewDefaults) in post_config. */
+static const char *set_policy_file(cmd_parms *cmd, void *d, const char *arg)
+{
+    char *err = NULL;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    if (!path)
+        return apr_psprintf(cmd->pool, "%s: invalid path '%s'", cmd->cmd->name, arg);
+    if (!pl_policy_load(cmd->temp_pool, path, 0, &err))
+        return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err);
+    sconf(cmd)->policy_file = path;
+    return NULL;
+}
+
 static const char *set_auth_strategy(cmd_parms *cmd, void *d, const char *arg)
 {
     pl_server_conf *c = sconf(cmd);
@@ -170,7 +186,7 @@ const command_rec pl_directives[] = {
     AP_INIT_TAKE1("PlacementAuthStrategy", set_auth_strategy, NULL, RSRC_CONF,
         "noauth2 (token 'user[:project]', for tests) or keystone (trust X-User-Id, "
         "X-Project-Id, X-Roles from the auth layer in front); default keystone"),
-    AP_INIT_TAKE1("PlacementPolicyFile", set_path_field, OFF(policy_file), RSRC_CONF,
+    AP_INIT_TAKE1("PlacementPolicyFile", set_policy_file, NULL, RSRC_CONF,
         "oslo.policy YAML/JSON file overriding the built-in rules"),
     AP_INIT_FLAG("PlacementEnforceNewDefaults", set_flag_field, OFF(enforce_new_defaults),
         RSRC_CONF, "On: only the new default rules; Off: new OR deprecated (default Off)"),
