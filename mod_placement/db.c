@@ -461,12 +461,15 @@ int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx)
              || q->db_errno == PL_ER_LOCK_WAIT
              || (is_gone((unsigned)q->db_errno) && attempt == 0);
         if (!retry) return PL_FAIL;
-        /* a short random pause spreads out writers that collided */
-        apr_sleep((apr_interval_time_t)(rand() % 5000) * (attempt + 1));
+        /* a short pause, growing and varied, spreads out writers that collided */
+        {
+            unsigned char jitter;
+            apr_generate_random_bytes(&jitter, 1);
+            apr_sleep((apr_interval_time_t)(jitter * 20) * (attempt + 1));
+        }
     }
     if (!q->failure.status)
         pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Another thread concurrently updated "
                 "the data. Please retry your update");
-    if (q->failure.status == 503 || q->failure.status == 500) return PL_FAIL;
     return PL_FAIL;
 }
