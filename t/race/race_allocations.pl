@@ -1,7 +1,10 @@
 #!/usr/bin/perl
 # Concurrent allocation writers at a few providers near full capacity.
 #
-#   t/race/race_allocations.pl http://127.0.0.1:PORT [WORKERS [WRITES]]
+#   t/race/race_allocations.pl http://127.0.0.1:PORT[/PREFIX] [WORKERS [WRITES]]
+#
+# The base URL may carry a path (e.g. http://host:port/placement); requests
+# go to BASE/resource_providers etc.
 #
 # Creates RACE_PROVIDERS (default 3) providers with small VCPU and MEMORY_MB
 # inventories, then WORKERS processes (default 8, env RACE_WORKERS) each fire
@@ -21,6 +24,14 @@
 # With env RACE_ERROR_LOG (the server's error.log) it also reports how many
 # deadlock retries (PL611) and conflict retries (PL612) were logged, and
 # fails if a 'SQL error' (PL202) shows up.  Prints TAP.  Core Perl only.
+#
+# Env RACE_FRESH_OWNERS=1: every write names a project and user of its own
+# (instead of one pair for the whole run), so rows a refused write leaves in
+# projects/users can be told apart.  Env RACE_SUMMARY=FILE: write a JSON
+# summary there for checks of the database afterwards: {providers: [uuid],
+# consumers: {uuid: {gen, allocs}} (the final state of every consumer named),
+# ok_owners / refused_owners: {projects: [...], users: [...]} (the ids named
+# by writes answered 204 / refused)}.
 use strict;
 use warnings;
 use HTTP::Tiny;
@@ -28,7 +39,7 @@ use JSON::PP;
 use File::Temp qw(tempdir);
 use Time::HiRes qw(sleep time);
 
-my $base = shift @ARGV or die "usage: $0 http://HOST:PORT [WORKERS [WRITES]]\n";
+my $base = shift @ARGV or die "usage: $0 http://HOST:PORT[/PREFIX] [WORKERS [WRITES]]\n";
 $base =~ s{/+$}{};
 my $workers = shift @ARGV || $ENV{RACE_WORKERS} || 8;
 my $writes = shift @ARGV || $ENV{RACE_WRITES} || 25;
@@ -88,6 +99,9 @@ my %cap = map { $_ => ($inv{$_}{total} - $inv{$_}{reserved}) * $inv{$_}{allocati
     keys %inv;
 my $project = uuid4();
 my $user = uuid4();
+my $fresh = $ENV{RACE_FRESH_OWNERS};
+# The project and user a write names.
+sub owners { $fresh ? (uuid4(), uuid4()) : ($project, $user) }
 
 # --- workers -----------------------------------------------------------
 my $dir = tempdir(CLEANUP => 1);
@@ -123,14 +137,16 @@ sub worker {
             # replace (or empty) an existing consumer of ours
             my $c = $mine[int rand @mine];
             my $a = rand() < 0.25 ? {} : allocs();
+            my ($p, $u) = owners();
             my ($s, $d) = req('PUT', "/allocations/$c", {allocations => $a,
-                              project_id => $project, user_id => $user,
+                              project_id => $p, user_id => $u,
                               consumer_generation => $state{$c}{gen}});
             if ($s == 204) {
                 if (%$a) { $state{$c} = {gen => $state{$c}{gen} + 1, allocs => $a} }
                 else { $state{$c} = {gen => undef, allocs => {}} }
             }
-            print $out $json->encode({op => 'PUT', c => $c, s => $s, d => $d}), "\n";
+            print $out $json->encode({op => 'PUT', c => $c, s => $s, d => $d,
+                                      p => [$p], u => [$u]}), "\n";
         }
         elsif (@mine && $roll < 0.3) {
             my $c = $mine[int rand @mine];
@@ -140,24 +156,29 @@ sub worker {
         }
         elsif ($roll < 0.45) {
             my ($c1, $c2) = (uuid4(), uuid4());
-            my %body = map { $_ => {allocations => allocs(), project_id => $project,
-                                    user_id => $user, consumer_generation => undef} }
+            my %body = map { my ($p, $u) = owners();
+                             ($_ => {allocations => allocs(), project_id => $p,
+                                     user_id => $u, consumer_generation => undef}) }
                 ($c1, $c2);
             my ($s, $d) = req('POST', '/allocations', \%body);
             for my $c ($c1, $c2) {
                 $state{$c} = $s == 204 ? {gen => 1, allocs => $body{$c}{allocations}}
                                        : {gen => undef, allocs => {}};
             }
-            print $out $json->encode({op => 'POST', c => "$c1 $c2", s => $s, d => $d}), "\n";
+            print $out $json->encode({op => 'POST', c => "$c1 $c2", s => $s, d => $d,
+                                      p => [map { $_->{project_id} } values %body],
+                                      u => [map { $_->{user_id} } values %body]}), "\n";
         }
         else {
             my $c = uuid4();
             my $a = allocs();
+            my ($p, $u) = owners();
             my ($s, $d) = req('PUT', "/allocations/$c", {allocations => $a,
-                              project_id => $project, user_id => $user,
+                              project_id => $p, user_id => $u,
                               consumer_generation => undef});
             $state{$c} = $s == 204 ? {gen => 1, allocs => $a} : {gen => undef, allocs => {}};
-            print $out $json->encode({op => 'PUT', c => $c, s => $s, d => $d}), "\n";
+            print $out $json->encode({op => 'PUT', c => $c, s => $s, d => $d,
+                                      p => [$p], u => [$u]}), "\n";
         }
     }
     print $out $json->encode({final => \%state}), "\n";
@@ -180,13 +201,16 @@ waitpid $_, 0 for @pids;
 my $elapsed = time - $t0;
 
 # --- collect -------------------------------------------------------------
-my (%final, %status, @bad);
+my (%final, %status, @bad, %owners);
 for my $w (1 .. $workers) {
     open my $in, '<', "$dir/w$w" or die "worker $w left no log\n";
     while (my $l = <$in>) {
         my $e = $json->decode($l);
         if ($e->{final}) { %final = (%final, %{$e->{final}}); next }
         $status{$e->{s}}++;
+        my $kind = $e->{s} == 204 ? 'ok_owners' : 'refused_owners';
+        $owners{$kind}{projects}{$_} = 1 for @{ $e->{p} || [] };
+        $owners{$kind}{users}{$_} = 1 for @{ $e->{u} || [] };
         my $code = $e->{d} && $e->{d}{errors} ? $e->{d}{errors}[0]{code} : '';
         my $detail = $e->{d} && $e->{d}{errors} ? $e->{d}{errors}[0]{detail} : '';
         my $fine = $e->{s} == 204 || ($e->{s} == 404 && $e->{op} eq 'DELETE')
@@ -277,6 +301,16 @@ for my $c (sort keys %final) {
 ok($exact, "each of $nfull consumers holds exactly its last successful write");
 ok($empty, "each of $nempty refused, emptied or deleted consumers holds nothing");
 ok($gen_ok, 'consumer generations count the successful writes');
+
+if (my $file = $ENV{RACE_SUMMARY}) {
+    my %sum = (providers => \@rps, consumers => \%final);
+    for my $kind (qw(ok_owners refused_owners)) {
+        $sum{$kind}{$_} = [sort keys %{ $owners{$kind}{$_} || {} }] for qw(projects users);
+    }
+    open my $sf, '>', $file or die "$file: $!";
+    print $sf $json->encode(\%sum);
+    close $sf;
+}
 
 if (my $log = $ENV{RACE_ERROR_LOG}) {
     my ($dead, $retry, $sqlerr) = (0, 0, 0);
