@@ -141,10 +141,12 @@ write_httpd_conf() {
 start_httpd() {
     local dir=$1 listen=$2
     stop_httpd "$dir"
-    apache2 -f "$dir/httpd.conf" -k start || die "httpd failed to start (see $dir/error.log)"
+    # PLACEMENT_HTTPD_PRELOAD: sanitizer runtimes for a module built with them
+    LD_PRELOAD=${PLACEMENT_HTTPD_PRELOAD:-} apache2 -f "$dir/httpd.conf" -k start \
+        || die "httpd failed to start (see $dir/error.log)"
     local i
     for i in $(seq 40); do
-        curl -sf "http://$listen/" >/dev/null 2>&1 && return 0
+        curl -sf -m 5 "http://$listen/" >/dev/null 2>&1 && return 0
         sleep 0.25
     done
     die "httpd does not answer on $listen (see $dir/error.log)"
