@@ -156,7 +156,8 @@ stop_httpd() {
     local dir=$1
     if [ -f "$dir/httpd.pid" ]; then
         local pid; pid=$(cat "$dir/httpd.pid")
-        apache2 -f "$dir/httpd.conf" -k stop 2>/dev/null
+        LD_PRELOAD=${PLACEMENT_HTTPD_PRELOAD:-} apache2 -f "$dir/httpd.conf" -k stop 2>/dev/null \
+            || kill "$pid" 2>/dev/null
         local i; for i in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
         rm -f "$dir/httpd.pid"
     fi
