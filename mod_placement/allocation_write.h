@@ -37,6 +37,11 @@ typedef struct pl_alloc_request {
 
 /* Run the whole write in its own transaction (retried on conflicts).
  * PL_OK, or PL_FAIL with the failure recorded. */
+/* One consumer's part of a validated PUT, POST or reshaper body (any
+ * microversion: list or dict allocations, incomplete-consumer ids before
+ * 1.8, generation from 1.28, consumer_type from 1.38). */
+void pl_alloc_consumer_read(pl_req *q, pl_alloc_consumer *c, const char *uuid, json_object *d);
+
 int pl_alloc_write(pl_req *q, pl_alloc_request *w);
 
 /* The same work inside a transaction the caller runs (reshaper): PL_OK,

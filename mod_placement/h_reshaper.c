@@ -238,41 +238,6 @@ static int reshape_txn(pl_req *q, void *data)
     return PL_OK;
 }
 
-/* One consumer of the (validated) body. */
-static void read_consumer(pl_req *q, pl_alloc_consumer *c, const char *uuid, json_object *d)
-{
-    json_object *v, *allocs = NULL;
-    memset(c, 0, sizeof(*c));
-    c->uuid = uuid;
-    c->items = apr_array_make(q->pool, 4, sizeof(pl_alloc_item));
-    if (json_object_object_get_ex(d, "allocations", &allocs) && allocs) {
-        json_object_object_foreach(allocs, rp_uuid, a) {
-            json_object *res;
-            const char *u = apr_pstrdup(q->pool, rp_uuid);
-            if (!json_object_object_get_ex(a, "resources", &res)) continue;
-            {
-                json_object_object_foreach(res, rc, amount) {
-                    pl_alloc_item *it = apr_array_push(c->items);
-                    it->rp_uuid = u;
-                    it->rc = apr_pstrdup(q->pool, rc);
-                    it->used = json_object_get_int64(amount);
-                }
-            }
-        }
-    }
-    json_object_object_get_ex(d, "project_id", &v);
-    c->project_id = apr_pstrdup(q->pool, json_object_get_string(v));
-    json_object_object_get_ex(d, "user_id", &v);
-    c->user_id = apr_pstrdup(q->pool, json_object_get_string(v));
-    c->check_generation = 1;
-    if (!json_object_object_get_ex(d, "consumer_generation", &v) || !v)
-        c->generation_null = 1;
-    else
-        c->generation = json_object_get_int64(v);
-    if (PL_MV_GE(q, 1, 38) && json_object_object_get_ex(d, "consumer_type", &v) && v)
-        c->consumer_type = apr_pstrdup(q->pool, json_object_get_string(v));
-}
-
 int pl_h_reshaper(pl_req *q)
 {
     const char *schema = PL_MV_GE(q, 1, 38) ? "reshaper.POST_RESHAPER_SCHEMA_V1_38"
@@ -304,7 +269,7 @@ int pl_h_reshaper(pl_req *q)
     }
     {
         json_object_object_foreach(allocs, cuuid, d)
-            read_consumer(q, apr_array_push(c.w.consumers), apr_pstrdup(q->pool, cuuid), d);
+            pl_alloc_consumer_read(q, apr_array_push(c.w.consumers), apr_pstrdup(q->pool, cuuid), d);
     }
     if (pl_db_txn(q, reshape_txn, &c) != PL_OK) {
         /* the allocation writer's conflict texts, as the reshaper words them */
