@@ -118,6 +118,7 @@ write_httpd_conf() {
         echo "PidFile $dir/httpd.pid"
         echo "ErrorLog $dir/error.log"
         echo "LogLevel ${PLACEMENT_LOGLEVEL:-warn}"
+        echo "ErrorLogFormat \"[%t] [%-m:%l] [pid %P:tid %T] %{placement-request-id}n %M\""
         echo "LoadModule mpm_${mpm}_module $mods/mod_mpm_${mpm}.so"
         echo "LoadModule authn_core_module $mods/mod_authn_core.so"
         echo "LoadModule authz_core_module $mods/mod_authz_core.so"
