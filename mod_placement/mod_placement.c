@@ -12,6 +12,7 @@
 #include "http.h"
 #include "policy.h"
 #include "schemas.h"
+#include "strutil.h"
 
 #include <http_core.h>
 #include <http_protocol.h>
@@ -72,6 +73,7 @@ static void prepare(pl_req *q)
     const char *msg = NULL, *clen;
     pl_route_match m;
     pl_route_status rs;
+    int i;
 
     switch (pl_mv_parse(q->pool, apr_table_get(r->headers_in, "OpenStack-API-Version"),
                         &q->mv, &msg)) {
@@ -98,6 +100,9 @@ static void prepare(pl_req *q)
     rs = pl_route_find(q->pool, pl_routes, pl_nroutes, r->method, q->path, q->mv, &m);
     q->route = m.route;
     memcpy(q->params, m.params, sizeof(q->params));
+    /* path parameters read as upstream's WSGI PATH_INFO: latin-1 */
+    for (i = 0; i < m.nparams; i++)
+        q->params[i] = pl_latin1_to_utf8(q->pool, q->params[i]);
     if (rs == PL_ROUTE_NOT_FOUND) {
         pl_fail(q, 404, NULL, NULL);
         q->failure.no_vary = 1;   /* raised outside upstream's handlers */

@@ -91,3 +91,25 @@ long long pl_parse_db_time(const char *s)
     t = (apr_time_t)timegm(&tm) * APR_USEC_PER_SEC;
     return t;
 }
+
+const char *pl_latin1_to_utf8(apr_pool_t *p, const char *s)
+{
+    const unsigned char *u;
+    size_t high = 0;
+    char *out, *o;
+
+    for (u = (const unsigned char *)s; *u; u++)
+        if (*u >= 0x80) high++;
+    if (!high) return s;
+    o = out = apr_palloc(p, strlen(s) + high + 1);
+    for (u = (const unsigned char *)s; *u; u++) {
+        if (*u < 0x80) {
+            *o++ = (char)*u;
+        } else {
+            *o++ = (char)(0xC0 | (*u >> 6));
+            *o++ = (char)(0x80 | (*u & 0x3F));
+        }
+    }
+    *o = '\0';
+    return out;
+}

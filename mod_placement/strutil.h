@@ -16,4 +16,9 @@ void pl_format_pyfloat(char *buf, size_t size, double d);
 /* "YYYY-MM-DD HH:MM:SS" (UTC, as MariaDB DATETIME) -> apr_time_t; 0 if bad. */
 long long pl_parse_db_time(const char *s);
 
+/* A WSGI path (PEP 3333): every byte of the decoded URL path is one
+ * character U+0000..U+00FF, so upstream sees "%E2%98%83" as three
+ * characters.  Returns that text in UTF-8; s itself when all ASCII. */
+const char *pl_latin1_to_utf8(apr_pool_t *p, const char *s);
+
 #endif

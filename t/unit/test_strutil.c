@@ -31,5 +31,13 @@ int main(void)
     float_is(0.00001, "1e-05");
     float_is(-2.5, "-2.5");
     is_int(pl_parse_db_time("2026-11-24 23:12:10"), 1795561930LL * 1000000, "db time");
+    {
+        const char *ascii = "6984bb2d-830d-4c8d-ac64-c5a8103664be";
+        ok(pl_latin1_to_utf8(p, ascii) == ascii, "latin-1: ASCII returned as is");
+        is_str(pl_latin1_to_utf8(p, "\xe2\x98\x83"), "\xc3\xa2\xc2\x98\xc2\x83",
+               "latin-1: UTF-8 snowman is three characters, as WSGI reads it");
+        is_str(pl_latin1_to_utf8(p, "A\xff" "B"), "A\xc3\xbf" "B", "latin-1: lone 0xFF is U+00FF");
+        is_str(pl_latin1_to_utf8(p, ""), "", "latin-1: empty");
+    }
     return done_testing();
 }
