@@ -96,10 +96,10 @@ static int connect_db(pl_db_conn *c, const char **errmsg)
     if (!m) { *errmsg = "out of memory"; return -1; }
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options(m, MYSQL_OPT_RECONNECT, &off);   /* we reconnect ourselves */
-    /* PyMySQL (upstream's driver) speaks utf8mb4 when told "utf8"; so do we,
-     * so 4-byte characters are stored as upstream stores them. */
-    mysql_options(m, MYSQL_SET_CHARSET_NAME,
-                  !u->charset || !strcasecmp(u->charset, "utf8") ? "utf8mb4" : u->charset);
+    /* The connection speaks the tables' 3-byte utf8: a 4-byte character in
+     * a query then matches nothing (as upstream) instead of failing on mixed
+     * collations, and one in a write is refused with 400 (1366). */
+    mysql_options(m, MYSQL_SET_CHARSET_NAME, u->charset ? u->charset : "utf8");
     /* oslo.db's default sql_mode */
     mysql_options(m, MYSQL_INIT_COMMAND, "SET SESSION sql_mode = 'TRADITIONAL'");
     if (!mysql_real_connect(m, u->unix_socket ? NULL : u->host, u->user, u->password,

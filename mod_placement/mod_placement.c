@@ -66,6 +66,21 @@ static const char *mount_prefix(request_rec *r)
     return apr_pstrndup(r->pool, m, n);
 }
 
+/* upstream reads query strings as UTF-8: the first key or value that is
+ * not, as Python's decoder words it, or NULL. */
+static const char *query_decode_error(pl_req *q)
+{
+    const apr_array_header_t *a = apr_table_elts(q->query);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    const char *err = NULL;
+    int i;
+    for (i = 0; i < a->nelts && !err; i++) {
+        err = pl_utf8_decode_error(q->pool, e[i].key, strlen(e[i].key));
+        if (!err) err = pl_utf8_decode_error(q->pool, e[i].val, strlen(e[i].val));
+    }
+    return err;
+}
+
 /* Errors upstream finds before its handlers check policy, in its order. */
 static void prepare(pl_req *q)
 {
@@ -126,6 +141,9 @@ static void prepare(pl_req *q)
                 }
             }
         pl_fail(q, any && (any->flags & PL_RT_VERSION_405) ? 405 : 404, NULL, NULL);
+    }
+    else if ((msg = query_decode_error(q))) {
+        pl_fail(q, 400, NULL, "Invalid query string parameters: %s", msg);
     }
     else if ((q->route->flags & PL_RT_ACCEPT_JSON)
              && !accepts_json(apr_table_get(r->headers_in, "Accept"))) {

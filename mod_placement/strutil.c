@@ -113,3 +113,50 @@ const char *pl_latin1_to_utf8(apr_pool_t *p, const char *s)
     *o = '\0';
     return out;
 }
+
+/* The continuation byte range allowed after start byte c (RFC 3629, as
+ * CPython checks it: no overlongs, no surrogates, nothing past U+10FFFF). */
+static void continuation_range(unsigned char c, int k, unsigned char *lo, unsigned char *hi)
+{
+    *lo = 0x80;
+    *hi = 0xBF;
+    if (k != 1) return;
+    if (c == 0xE0) *lo = 0xA0;
+    else if (c == 0xED) *hi = 0x9F;
+    else if (c == 0xF0) *lo = 0x90;
+    else if (c == 0xF4) *hi = 0x8F;
+}
+
+const char *pl_utf8_decode_error(apr_pool_t *p, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        int need, k;
+        const char *why = NULL;
+        size_t end;
+        if (c < 0x80) { i++; continue; }
+        if (c >= 0xC2 && c <= 0xDF) need = 1;
+        else if (c >= 0xE0 && c <= 0xEF) need = 2;
+        else if (c >= 0xF0 && c <= 0xF4) need = 3;
+        else
+            return apr_psprintf(p, "'utf-8' codec can't decode byte 0x%02x in position %lu: "
+                                "invalid start byte", c, (unsigned long)i);
+        /* the longest valid prefix of the sequence, then what broke it */
+        for (k = 1; k <= need; k++) {
+            unsigned char lo, hi;
+            if (i + k >= n) { why = "unexpected end of data"; break; }
+            continuation_range(c, k, &lo, &hi);
+            if (s[i + k] < lo || s[i + k] > hi) { why = "invalid continuation byte"; break; }
+        }
+        if (!why) { i += need + 1; continue; }
+        end = i + k - 1;   /* last byte of the maximal invalid part */
+        if (end == i)
+            return apr_psprintf(p, "'utf-8' codec can't decode byte 0x%02x in position %lu: %s",
+                                c, (unsigned long)i, why);
+        return apr_psprintf(p, "'utf-8' codec can't decode bytes in position %lu-%lu: %s",
+                            (unsigned long)i, (unsigned long)end, why);
+    }
+    return NULL;
+}

@@ -21,4 +21,9 @@ long long pl_parse_db_time(const char *s);
  * characters.  Returns that text in UTF-8; s itself when all ASCII. */
 const char *pl_latin1_to_utf8(apr_pool_t *p, const char *s);
 
+/* Python's UTF-8 decoding of n bytes: NULL when valid, else the text of
+ * its UnicodeDecodeError ("'utf-8' codec can't decode byte 0xff in
+ * position 0: invalid start byte"). */
+const char *pl_utf8_decode_error(apr_pool_t *p, const char *s, size_t n);
+
 #endif

@@ -39,5 +39,18 @@ int main(void)
         is_str(pl_latin1_to_utf8(p, "A\xff" "B"), "A\xc3\xbf" "B", "latin-1: lone 0xFF is U+00FF");
         is_str(pl_latin1_to_utf8(p, ""), "", "latin-1: empty");
     }
+    is_str(pl_utf8_decode_error(p, "caf\xc3\xa9", 5), NULL, "valid UTF-8");
+    is_str(pl_utf8_decode_error(p, "ab\xff", 3),
+           "'utf-8' codec can't decode byte 0xff in position 2: invalid start byte",
+           "invalid start byte");
+    is_str(pl_utf8_decode_error(p, "\xe2\x98", 2),
+           "'utf-8' codec can't decode bytes in position 0-1: unexpected end of data",
+           "truncated sequence");
+    is_str(pl_utf8_decode_error(p, "\xc3(", 2),
+           "'utf-8' codec can't decode byte 0xc3 in position 0: invalid continuation byte",
+           "invalid continuation byte");
+    is_str(pl_utf8_decode_error(p, "\xed\xa0\x80", 3),
+           "'utf-8' codec can't decode byte 0xed in position 0: invalid continuation byte",
+           "surrogates are refused");
     return done_testing();
 }
