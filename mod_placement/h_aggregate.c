@@ -14,15 +14,6 @@
 #include "db.h"
 #include "objects.h"
 
-/* upstream raises the provider NotFound outside its wsgify wrapper here:
- * plain message, no vary header. */
-static int provider_missing(pl_req *q, const char *uuid)
-{
-    pl_fail(q, 404, NULL, "No resource provider with uuid %s found", uuid);
-    q->failure.no_vary = 1;
-    return PL_FAIL;
-}
-
 static int send_aggregates(pl_req *q, json_object *list, long long generation)
 {
     json_object *body = json_object_new_object();
@@ -45,7 +36,7 @@ int pl_h_aggregates_list(pl_req *q)
 
     if (found == PL_FAIL) return pl_send_failure(q);
     if (!found) {
-        provider_missing(q, uuid);
+        pl_fail_not_found(q, "No resource provider with uuid %s found", uuid);
         return pl_send_failure(q);
     }
     if (pl_db_query(q, &res, "SELECT a.uuid FROM resource_provider_aggregates rpa "
@@ -83,7 +74,7 @@ static int aggregates_set_txn(pl_req *q, void *data)
     int j, found = pl_provider_get(q, c->uuid, &c->rp, 1);
 
     if (found == PL_FAIL) return PL_FAIL;
-    if (!found) return provider_missing(q, c->uuid);
+    if (!found) return pl_fail_not_found(q, "No resource provider with uuid %s found", c->uuid);
     if (c->check_generation && c->rp.generation != c->generation)
         return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Resource provider's generation "
                        "already changed. Please update the generation and try again.");
@@ -136,7 +127,7 @@ int pl_h_aggregates_set(pl_req *q)
     found = pl_provider_get(q, c.uuid, &probe, 0);
     if (found == PL_FAIL) return pl_send_failure(q);
     if (!found) {
-        provider_missing(q, c.uuid);
+        pl_fail_not_found(q, "No resource provider with uuid %s found", c.uuid);
         return pl_send_failure(q);
     }
     b = pl_read_json(q, c.check_generation ? "aggregate.PUT_AGGREGATES_SCHEMA_V1_19"

@@ -15,14 +15,6 @@
 #include <apr_strings.h>
 #include <math.h>
 
-/* upstream's NotFound trap (outside its handlers): 404 without vary */
-static int trapped_404(pl_req *q, const char *detail)
-{
-    pl_fail(q, 404, NULL, "%s", detail);
-    q->failure.no_vary = 1;
-    return PL_FAIL;
-}
-
 static const char *no_rp(pl_req *q, const char *uuid)
 {
     return apr_psprintf(q->pool, "No resource provider with uuid %s found", uuid);
@@ -33,7 +25,7 @@ static int load_rp(pl_req *q, pl_provider *rp)
 {
     const char *uuid = PL_PARAM(q, 0);
     int rv = pl_provider_get(q, uuid, rp, 0);
-    if (rv == 0) trapped_404(q, no_rp(q, uuid));
+    if (rv == 0) pl_fail_not_found(q, "%s", no_rp(q, uuid));
     return rv;
 }
 
@@ -44,7 +36,7 @@ static int lock_rp(pl_req *q, const pl_provider *rp)
     pl_provider now;
     int rv = pl_inv_lock_provider(q, rp->uuid, &now);
     if (rv == PL_FAIL) return PL_FAIL;
-    if (rv == 0) return trapped_404(q, no_rp(q, rp->uuid));
+    if (rv == 0) return pl_fail_not_found(q, "%s", no_rp(q, rp->uuid));
     return PL_OK;
 }
 
@@ -210,7 +202,7 @@ static int update_txn(pl_req *q, void *data)
     rv = pl_inv_class_id(q, c->iv.rc, &c->iv.rc_id);
     if (rv == PL_FAIL) return PL_FAIL;
     if (rv == 0)
-        return trapped_404(q, apr_psprintf(q->pool, "No such resource class %s.", c->iv.rc));
+        return pl_fail_not_found(q, "No such resource class %s.", c->iv.rc);
     if (pl_db_query(q, &res, "SELECT id FROM inventories WHERE resource_provider_id = ? "
                     "AND resource_class_id = ? FOR UPDATE", "ii", rp.id, c->iv.rc_id)
         != PL_OK)

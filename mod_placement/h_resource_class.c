@@ -33,14 +33,6 @@ static int get_class(pl_req *q, const char *name, rclass *out)
     return 1;
 }
 
-/* upstream's NotFound trap: 404 without vary */
-static int not_found(pl_req *q, const char *name)
-{
-    pl_fail(q, 404, NULL, "No such resource class %s.", name);
-    q->failure.no_vary = 1;
-    return pl_send_failure(q);
-}
-
 static json_object *class_json(pl_req *q, const char *name)
 {
     json_object *o = json_object_new_object(), *links = json_object_new_array();
@@ -106,7 +98,10 @@ int pl_h_resource_class_show(pl_req *q)
     rclass rc;
     int rv = get_class(q, PL_PARAM(q, 0), &rc);
     if (rv == PL_FAIL) return pl_send_failure(q);
-    if (rv == 0) return not_found(q, PL_PARAM(q, 0));
+    if (rv == 0) {
+        pl_fail_not_found(q, "No such resource class %s.", PL_PARAM(q, 0));
+        return pl_send_failure(q);
+    }
     pl_set_last_modified(q, rc.modified);
     return pl_send_json(q, 200, class_json(q, rc.name));
 }
@@ -141,7 +136,10 @@ int pl_h_resource_class_update(pl_req *q)
     newname = json_object_get_string(v);
     rv = get_class(q, name, &rc);
     if (rv == PL_FAIL) return pl_send_failure(q);
-    if (rv == 0) return not_found(q, name);
+    if (rv == 0) {
+        pl_fail_not_found(q, "No such resource class %s.", name);
+        return pl_send_failure(q);
+    }
     if (rc.id < MIN_CUSTOM_ID)
         return pl_error(q, 400, NULL, "Cannot update standard resource class %s", name);
     if (pl_db_query(q, NULL, "UPDATE resource_classes SET name = ?, "
@@ -196,9 +194,7 @@ static int delete_txn(pl_req *q, void *data)
         != PL_OK)
         return PL_FAIL;
     if (res->affected == 0) {
-        pl_fail(q, 404, NULL, "Resource could not be found.");
-        q->failure.no_vary = 1;
-        return PL_FAIL;
+        return pl_fail_not_found(q, "Resource could not be found.");
     }
     return PL_OK;
 }
@@ -208,7 +204,10 @@ int pl_h_resource_class_delete(pl_req *q)
     del_ctx c;
     int rv = get_class(q, PL_PARAM(q, 0), &c.rc);
     if (rv == PL_FAIL) return pl_send_failure(q);
-    if (rv == 0) return not_found(q, PL_PARAM(q, 0));
+    if (rv == 0) {
+        pl_fail_not_found(q, "No such resource class %s.", PL_PARAM(q, 0));
+        return pl_send_failure(q);
+    }
     if (c.rc.id < MIN_CUSTOM_ID)
         return pl_error(q, 400, NULL, "Error in delete resource class: Cannot delete "
                         "standard resource class %s.", c.rc.name);

@@ -54,15 +54,6 @@ static int load(pl_req *q, const char *uuid, rp_row *o, int for_update)
     return 1;
 }
 
-/* GET and PUT let upstream's NotFound trap (outside the handlers) answer
- * a missing provider: 404 without the vary header. */
-static int trapped_404(pl_req *q, const char *uuid)
-{
-    pl_fail(q, 404, NULL, "No resource provider with uuid %s found", uuid);
-    q->failure.no_vary = 1;
-    return pl_send_failure(q);
-}
-
 static json_object *serialize(pl_req *q, const rp_row *rp)
 {
     static const struct { const char *rel; int since; } rels[] = {
@@ -360,7 +351,10 @@ int pl_h_resource_provider_show(pl_req *q)
     rp_row rp;
     int rc = load(q, uuid, &rp, 0);
     if (rc == PL_FAIL) return pl_send_failure(q);
-    if (rc == 0) return trapped_404(q, uuid);
+    if (rc == 0) {
+        pl_fail_not_found(q, "No resource provider with uuid %s found", uuid);
+        return pl_send_failure(q);
+    }
     pl_set_last_modified(q, pl_modified(rp.created_at, rp.updated_at));
     return pl_send_json(q, 200, serialize(q, &rp));
 }
@@ -625,7 +619,10 @@ int pl_h_resource_provider_update(pl_req *q)
 
     memset(&c, 0, sizeof(c));
     if ((rc = load(q, uuid, &c.rp, 0)) == PL_FAIL) return pl_send_failure(q);
-    if (rc == 0) return trapped_404(q, uuid);
+    if (rc == 0) {
+        pl_fail_not_found(q, "No resource provider with uuid %s found", uuid);
+        return pl_send_failure(q);
+    }
     b = pl_read_json(q, PL_MV_GE(q, 1, 14) ? "resource_provider.PUT_RP_SCHEMA_V1_14"
                                           : "resource_provider.PUT_RESOURCE_PROVIDER_SCHEMA");
     if (!b) return pl_send_failure(q);

@@ -76,15 +76,6 @@ static int trait_by_name(pl_req *q, const char *name, long long *id,
     return 1;
 }
 
-/* upstream raises the provider NotFound outside its wsgify wrapper for
- * these routes: plain message, no vary header. */
-static int provider_missing(pl_req *q, const char *uuid)
-{
-    pl_fail(q, 404, NULL, "No resource provider with uuid %s found", uuid);
-    q->failure.no_vary = 1;
-    return PL_FAIL;
-}
-
 /* -- /traits ------------------------------------------------------------ */
 
 int pl_h_traits_list(pl_req *q)
@@ -331,7 +322,7 @@ static int rp_traits_set_txn(pl_req *q, void *data)
     int i, j, found = pl_provider_get(q, c->uuid, &c->rp, 1);
 
     if (found == PL_FAIL) return PL_FAIL;
-    if (!found) return provider_missing(q, c->uuid);
+    if (!found) return pl_fail_not_found(q, "No resource provider with uuid %s found", c->uuid);
     if (c->rp.generation != c->generation)
         return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Resource provider's generation "
                        "already changed. Please update the generation and try again.");
@@ -398,7 +389,7 @@ static int rp_traits_delete_txn(pl_req *q, void *data)
     set_ctx *c = data;
     int found = pl_provider_get(q, c->uuid, &c->rp, 1);
     if (found == PL_FAIL) return PL_FAIL;
-    if (!found) return provider_missing(q, c->uuid);
+    if (!found) return pl_fail_not_found(q, "No resource provider with uuid %s found", c->uuid);
     return replace_traits(q, c, NULL, 0);
 }
 

@@ -134,6 +134,16 @@ int pl_fail(pl_req *q, int status, const char *code, const char *fmt, ...)
     return PL_FAIL;
 }
 
+int pl_fail_not_found(pl_req *q, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(q, 404, NULL, fmt, ap);
+    va_end(ap);
+    q->failure.no_vary = 1;
+    return PL_FAIL;
+}
+
 int pl_error(pl_req *q, int status, const char *code, const char *fmt, ...)
 {
     va_list ap;

@@ -9,6 +9,10 @@
  * (placement.undefined_code from 1.23). */
 int pl_fail(pl_req *q, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* upstream's NotFound trap, raised outside its handlers: 404 without the
+ * vary header.  Records it; returns PL_FAIL. */
+int pl_fail_not_found(pl_req *q, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Send the recorded failure; returns what a handler returns. */
 int pl_send_failure(pl_req *q);
 /* pl_fail + pl_send_failure. */

@@ -119,8 +119,7 @@ static void prepare(pl_req *q)
     for (i = 0; i < m.nparams; i++)
         q->params[i] = pl_latin1_to_utf8(q->pool, q->params[i]);
     if (rs == PL_ROUTE_NOT_FOUND) {
-        pl_fail(q, 404, NULL, NULL);
-        q->failure.no_vary = 1;   /* raised outside upstream's handlers */
+        pl_fail_not_found(q, NULL);   /* routes raise outside upstream's handlers */
     }
     else if (rs == PL_ROUTE_BAD_METHOD) {
         pl_fail(q, 405, NULL, "The method specified is not allowed for this resource.");
