@@ -209,6 +209,17 @@ static int placement_handler(request_rec *r)
     return q->route->handler(q);
 }
 
+/* The API is not a file tree: when the URL also maps to a directory on
+ * disk (a DocumentRoot under <Location />), keep mod_dir from redirecting
+ * "/" to an index file or adding a trailing slash.  Runs before mod_dir's
+ * fixup (APR_HOOK_LAST). */
+static int placement_fixups(request_rec *r)
+{
+    if (r->handler && !strcmp(r->handler, "placement"))
+        r->finfo.filetype = APR_NOFILE;
+    return DECLINED;
+}
+
 /* Start-up ------------------------------------------------------------- */
 
 static int placement_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
@@ -276,6 +287,7 @@ static void placement_register_hooks(apr_pool_t *p)
 {
     ap_hook_post_config(placement_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(placement_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_fixups(placement_fixups, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(placement_handler, NULL, NULL, APR_HOOK_MIDDLE);
     pl_auth_register_hooks(p);
 }
