@@ -2,7 +2,8 @@
  * libFuzzer target for the policy engine: the rule parser and the policy
  * file loader, each followed by checks and YAML output on what loaded.
  *
- * Build and run (from the top of the tree):
+ * t/run-tests replays the corpus with mutations (t/fuzz/run.sh).
+ * Build and run with libFuzzer (from the top of the tree):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I mod_placement \
  *       $(pkg-config --cflags apr-1 yaml-0.1) t/fuzz/fuzz_policy.c \
  *       mod_placement/policy.c mod_placement/policy_rule.c \
