@@ -135,6 +135,7 @@ write_httpd_conf() {
         echo "    SetHandler placement"
         echo "    AuthType placement"
         echo "    Require placement-policy"
+        echo "    LogLevel authz_core:crit"
         echo "</Location>"
     } >"$dir/httpd.conf"
 }
