@@ -31,6 +31,19 @@ static const char *canonical_uuid(apr_pool_t *p, const char *s)
 
 /* GET ------------------------------------------------------------------ */
 
+/* The {"resources": {...}} entry for key in an allocations map, made on
+ * first use (rows come one class at a time). */
+static json_object *group_entry(json_object *allocs, const char *key)
+{
+    json_object *e;
+    if (!json_object_object_get_ex(allocs, key, &e)) {
+        e = json_object_new_object();
+        json_object_object_add(e, "resources", json_object_new_object());
+        json_object_object_add(allocs, key, e);
+    }
+    return e;
+}
+
 int pl_h_allocations_show(pl_req *q)
 {
     const char *uuid = PL_PARAM(q, 0);
@@ -56,11 +69,7 @@ int pl_h_allocations_show(pl_req *q)
     for (i = 0; i < res->nrows; i++) {
         json_object *rp, *resources;
         apr_time_t t = pl_modified(PL_CELL(res, i, 4), PL_CELL(res, i, 5));
-        if (!json_object_object_get_ex(allocs, PL_CELL(res, i, 0), &rp)) {
-            rp = json_object_new_object();
-            json_object_object_add(rp, "resources", json_object_new_object());
-            json_object_object_add(allocs, PL_CELL(res, i, 0), rp);
-        }
+        rp = group_entry(allocs, PL_CELL(res, i, 0));
         json_object_object_add(rp, "generation",
                                json_object_new_int64(pl_cell_int(res, i, 1)));
         json_object_object_get_ex(rp, "resources", &resources);
@@ -109,11 +118,7 @@ int pl_h_provider_allocations(pl_req *q)
     for (i = 0; i < res->nrows; i++) {
         json_object *c, *resources;
         apr_time_t t = pl_modified(PL_CELL(res, i, 3), PL_CELL(res, i, 4));
-        if (!json_object_object_get_ex(allocs, PL_CELL(res, i, 0), &c)) {
-            c = json_object_new_object();
-            json_object_object_add(c, "resources", json_object_new_object());
-            json_object_object_add(allocs, PL_CELL(res, i, 0), c);
-        }
+        c = group_entry(allocs, PL_CELL(res, i, 0));
         json_object_object_get_ex(c, "resources", &resources);
         json_object_object_add(resources, PL_CELL(res, i, 1),
                                json_object_new_int64(pl_cell_int(res, i, 2)));
