@@ -126,7 +126,9 @@ write_httpd_conf() {
         if [ "$(id -u)" -eq 0 ]; then echo "User www-data"; echo "Group www-data"; fi
         echo "LogFormat \"%h %u \\\"%r\\\" %>s %b %D %{placement-request-id}n\" placement"
         echo "CustomLog $dir/access.log placement"
-        echo "ThreadsPerChild 25"
+        echo "<IfModule !mpm_prefork_module>"
+        echo "    ThreadsPerChild 25"
+        echo "</IfModule>"
         echo "PlacementDatabaseConnection \"$dburl\""
         echo "PlacementAuthStrategy ${PLACEMENT_AUTH_STRATEGY:-noauth2}"
         echo "PlacementDataDir $TOP"
