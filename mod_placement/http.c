@@ -84,16 +84,13 @@ const char *pl_error_detail(pl_req *q, int status, const char *detail)
     return pl_strip_tags(q->pool, error_template(q, status, detail, 0));
 }
 
-/* Which body webob renders for the Accept header: upstream treats a
- * missing or match-all Accept as application/json, then offers text/html and
- * application/json in that order; neither acceptable means text/plain. */
-static const char *error_format(pl_req *q)
+double pl_accept_quality(apr_pool_t *p, const char *accept, const char *media)
 {
-    const char *accept = apr_table_get(q->r->headers_in, "Accept");
-    double qhtml = -1, qjson = -1;
+    size_t major = strcspn(media, "/");
+    double best = 0;
     char *copy, *range, *state;
-    if (!accept || !*accept || !strcmp(accept, "*/*")) return "application/json";
-    copy = apr_pstrdup(q->pool, accept);
+    if (!accept || !*accept) return 1;
+    copy = apr_pstrdup(p, accept);
     for (range = apr_strtok(copy, ",", &state); range; range = apr_strtok(NULL, ",", &state)) {
         char *semi = strchr(range, ';'), *type = range, *end;
         double qv = 1.0;
@@ -105,15 +102,39 @@ static const char *error_format(pl_req *q)
         while (apr_isspace(*type)) type++;
         end = type + strlen(type);
         while (end > type && apr_isspace(end[-1])) *--end = '\0';
-        if (!strcasecmp(type, "text/html") || !strcasecmp(type, "text/*") || !strcmp(type, "*/*"))
-            if (qv > qhtml) qhtml = qv;
-        if (!strcasecmp(type, "application/json") || !strcasecmp(type, "application/*")
-            || !strcmp(type, "*/*"))
-            if (qv > qjson) qjson = qv;
+        if (!strcasecmp(type, media) || !strcmp(type, "*/*")
+            || (!strncasecmp(type, media, major + 1) && !strcmp(type + major + 1, "*")))
+            if (qv > best) best = qv;
     }
+    return best;
+}
+
+/* Which body webob renders for the Accept header: upstream treats a
+ * missing or match-all Accept as application/json, then offers text/html and
+ * application/json in that order; neither acceptable means text/plain. */
+static const char *error_format(pl_req *q)
+{
+    const char *accept = apr_table_get(q->r->headers_in, "Accept");
+    double qhtml, qjson;
+    if (!accept || !*accept || !strcmp(accept, "*/*")) return "application/json";
+    qhtml = pl_accept_quality(q->pool, accept, "text/html");
+    qjson = pl_accept_quality(q->pool, accept, "application/json");
     if (qhtml > 0 && qhtml >= qjson) return "text/html";
     if (qjson > 0) return "application/json";
     return "text/plain";
+}
+
+int pl_check_json_type(pl_req *q)
+{
+    const char *ct = apr_table_get(q->r->headers_in, "Content-Type");
+    /* upstream's require_content: the type, parameters ignored */
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0
+        || (ct[16] && ct[16] != ';' && !apr_isspace(ct[16]))) {
+        const char *bad = ct && *ct ? apr_pstrndup(q->pool, ct, strcspn(ct, "; ")) : "None";
+        return pl_fail(q, 415, NULL, "The media type %s is not supported, use "
+                       "application/json", bad);
+    }
+    return PL_OK;
 }
 
 static int vfail(pl_req *q, int status, const char *code, const char *fmt, va_list ap)
@@ -333,20 +354,12 @@ json_object *pl_read_json(pl_req *q, const char *schema)
 {
     const char *body = NULL;
     apr_size_t len = 0;
-    const char *ct = apr_table_get(q->r->headers_in, "Content-Type");
     json_tokener *tok;
     json_object *doc;
     enum json_tokener_error jerr;
     const char *msg;
 
-    /* upstream's require_content: the type, parameters ignored */
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0
-        || (ct[16] && ct[16] != ';' && !apr_isspace(ct[16]))) {
-        const char *bad = ct && *ct ? apr_pstrndup(q->pool, ct, strcspn(ct, "; ")) : "None";
-        pl_fail(q, 415, NULL, "The media type %s is not supported, use application/json",
-                bad);
-        return NULL;
-    }
+    if (pl_check_json_type(q) != PL_OK) return NULL;
     if (read_body(q, &body, &len) != PL_OK) return NULL;
 
     /* Valid or not is Python's call (json.loads of the UTF-8 text: NaN and

@@ -28,6 +28,14 @@ void pl_set_last_modified(pl_req *q, apr_time_t t);
 /* Header echoing the microversion (and vary), added to every normal reply. */
 void pl_add_version_headers(pl_req *q, int with_vary);
 
+/* The best quality Accept gives media ("application/json"), matching it,
+ * "application/" + "*" or the match-all range; 1 without a header, 0 when
+ * nothing matches. */
+double pl_accept_quality(apr_pool_t *p, const char *accept, const char *media);
+/* upstream's require_content: PL_OK, or PL_FAIL with 415 recorded when the
+ * body is not application/json (parameters ignored). */
+int pl_check_json_type(pl_req *q);
+
 /* Read a JSON body: 415 when not application/json, 413 over the size cap,
  * 400 "Malformed JSON", and when schema is given, 400 "JSON does not
  * validate".  NULL with a recorded failure on error. */

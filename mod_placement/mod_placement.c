@@ -23,34 +23,6 @@
 #include <apr_lib.h>
 #include <mysql.h>
 
-/* Does the Accept header allow application/json?  (webob acceptable_offers) */
-static int accepts_json(const char *accept)
-{
-    char *copy, *range, *state;
-    if (!accept || !*accept) return 1;
-    copy = strdup(accept);
-    for (range = apr_strtok(copy, ",", &state); range; range = apr_strtok(NULL, ",", &state)) {
-        char *semi = strchr(range, ';'), *type = range, *end;
-        int zero = 0;
-        if (semi) {
-            const char *qp = strstr(semi, "q=");
-            if (qp && strtod(qp + 2, NULL) == 0.0) zero = 1;
-            *semi = '\0';
-        }
-        while (apr_isspace(*type)) type++;
-        end = type + strlen(type);
-        while (end > type && apr_isspace(end[-1])) *--end = '\0';
-        if (zero) continue;
-        if (!strcasecmp(type, "application/json") || !strcasecmp(type, "application/*")
-            || !strcmp(type, "*/*")) {
-            free(copy);
-            return 1;
-        }
-    }
-    free(copy);
-    return 0;
-}
-
 /* Where the API is mounted: the path of the <Location> that configured it
  * (core's record of the innermost section merged for this request), when
  * it prefixes the URI; "" when the API is served from the root. */
@@ -145,21 +117,13 @@ static void prepare(pl_req *q)
         pl_fail(q, 400, NULL, "Invalid query string parameters: %s", msg);
     }
     else if ((q->route->flags & PL_RT_ACCEPT_JSON)
-             && !accepts_json(apr_table_get(r->headers_in, "Accept"))) {
+             && pl_accept_quality(q->pool, apr_table_get(r->headers_in, "Accept"),
+                                  "application/json") <= 0) {
         pl_fail(q, 406, NULL, "Only application/json is provided");
     }
-    else if (q->route->flags & PL_RT_REQUIRE_JSON) {
-        const char *ct = apr_table_get(r->headers_in, "Content-Type");
-        if (!ct || strncasecmp(ct, "application/json", 16) != 0
-            || (ct[16] && ct[16] != ';' && !apr_isspace(ct[16]))) {
-            const char *bad = ct && *ct ? apr_pstrndup(q->pool, ct, strcspn(ct, "; "))
-                                        : "None";
-            pl_fail(q, 415, NULL, "The media type %s is not supported, use application/json",
-                    bad);
-        }
-        else return;
+    else if (!(q->route->flags & PL_RT_REQUIRE_JSON) || pl_check_json_type(q) == PL_OK) {
+        return;   /* nothing upstream would refuse before its policy check */
     }
-    else return;
     q->prepared_failed = 1;
 }
 
