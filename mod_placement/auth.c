@@ -12,6 +12,7 @@
  * microversion, unknown route, wrong media type) are granted here and
  * answered by the handler, in upstream's order, with nothing done. */
 #include "auth.h"
+#include "auth_keystone.h"
 #include "http.h"
 #include "policy.h"
 #include "cors.h"
@@ -44,40 +45,66 @@ static const char **split_roles(apr_pool_t *p, const char *list, int *n)
 
 static int present(const char *s) { return s && *s; }
 
+/* upstream's NoAuthMiddleware: token "user[:project]", admin is admin;
+ * roles, project and scope from the headers (tests only). */
+static int noauth2_identity(pl_req *q, pl_identity *id)
+{
+    apr_table_t *h = q->r->headers_in;
+    const char *token = apr_table_get(h, "X-Auth-Token");
+    const char *roles = apr_table_get(h, "X-Roles"), *colon;
+    if (!token) return 0;
+    colon = strchr(token, ':');
+    id->user_id = colon ? apr_pstrndup(q->pool, token, colon - token) : token;
+    id->project_id = colon && colon[1] ? colon + 1 : id->user_id;
+    if (!roles && !strcmp(id->user_id, "admin")) roles = "admin";
+    id->roles = split_roles(q->pool, roles, &id->nroles);
+    return 1;
+}
+
+/* trusted-headers: what an authenticating layer in front has set. */
+static int trusted_headers_identity(pl_req *q, pl_identity *id)
+{
+    apr_table_t *h = q->r->headers_in;
+    id->user_id = apr_table_get(h, "X-User-Id");
+    if (!present(id->user_id)) id->user_id = apr_table_get(h, "X-User");
+    if (!present(id->user_id)) return 0;
+    id->project_id = apr_table_get(h, "X-Tenant-Id");
+    id->domain_id = apr_table_get(h, "X-Domain-Id");
+    id->roles = split_roles(q->pool, apr_table_get(h, "X-Roles"), &id->nroles);
+    if (present(apr_table_get(h, "X-Is-Admin-Project")))
+        id->is_admin_project = !strcasecmp(apr_table_get(h, "X-Is-Admin-Project"), "True");
+    return 1;
+}
+
 const pl_identity *pl_identity_get(pl_req *q)
 {
-    request_rec *r = q->r;
-    apr_table_t *h = r->headers_in;
+    apr_table_t *h = q->r->headers_in;
     pl_identity *id;
-    const char *roles;
 
-    if (q->ident) return q->ident;
+    if (q->auth_result) return q->ident;
     id = apr_pcalloc(q->pool, sizeof(*id));
-    roles = apr_table_get(h, "X-Roles");
-    if (q->conf->auth_strategy == PL_AUTH_NOAUTH2) {
-        /* upstream's NoAuthMiddleware: token "user[:project]", admin is admin */
-        const char *token = apr_table_get(h, "X-Auth-Token");
-        const char *colon;
-        if (!token) return NULL;
-        colon = strchr(token, ':');
-        id->user_id = colon ? apr_pstrndup(q->pool, token, colon - token) : token;
-        id->project_id = colon && colon[1] ? colon + 1 : id->user_id;
-        if (!roles && !strcmp(id->user_id, "admin")) roles = "admin";
+    id->is_admin_project = 1;
+    switch (q->conf->auth_strategy) {
+    case PL_AUTH_KEYSTONE:
+        q->auth_result = pl_keystone_identify(q, id);
+        if (q->auth_result == PL_KS_UNAVAILABLE && q->conf->ks.delay_auth_decision)
+            q->auth_result = PL_KS_INVALID;
+        if (q->auth_result == PL_KS_VALID) q->ident = id;
+        return q->ident;
+    case PL_AUTH_NOAUTH2:
+        q->auth_result = noauth2_identity(q, id) ? PL_KS_VALID : PL_KS_INVALID;
+        break;
+    default:
+        q->auth_result = trusted_headers_identity(q, id) ? PL_KS_VALID : PL_KS_INVALID;
+        break;
     }
-    else {
-        /* keystone: headers set by the authenticating layer in front */
-        id->user_id = apr_table_get(h, "X-User-Id");
-        if (!present(id->user_id)) id->user_id = apr_table_get(h, "X-User");
-        if (!present(id->user_id)) return NULL;
-        id->project_id = apr_table_get(h, "X-Tenant-Id");
-    }
+    if (q->auth_result != PL_KS_VALID) return NULL;
     if (present(apr_table_get(h, "X-Project-Id")))
         id->project_id = apr_table_get(h, "X-Project-Id");
     else if (present(apr_table_get(h, "OpenStack-System-Scope")))
         id->project_id = NULL;
     if (present(apr_table_get(h, "OpenStack-System-Scope")))
         id->system_scope = apr_table_get(h, "OpenStack-System-Scope");
-    id->roles = split_roles(q->pool, roles, &id->nroles);
     q->ident = id;
     return id;
 }
@@ -87,6 +114,14 @@ static void error_response(request_rec *r, int status, const char *type, const c
 {
     ap_custom_response(r, status, body);
     apr_table_setn(r->notes, ERROR_TYPE_NOTE, type);
+}
+
+/* Keystone's realm on every 401 (auth_token's process_response). */
+static void add_www_authenticate(pl_req *q)
+{
+    if (q->conf->auth_strategy == PL_AUTH_KEYSTONE)
+        apr_table_setn(q->r->err_headers_out, "WWW-Authenticate", apr_pstrcat(
+            q->pool, "Keystone uri=\"", q->conf->ks.www_authenticate_uri, "\"", NULL));
 }
 
 /* 401 as upstream's auth middleware sends it: before microversion handling,
@@ -109,8 +144,34 @@ static int unauthorized(pl_req *q)
             doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(doc);
     }
+    add_www_authenticate(q);
     error_response(q->r, HTTP_UNAUTHORIZED, type, body);
     return HTTP_UNAUTHORIZED;
+}
+
+/* auth_token's own 401, byte for byte (json.dumps of its error dict). */
+static int keystone_unauthorized(pl_req *q)
+{
+    add_www_authenticate(q);
+    error_response(q->r, HTTP_UNAUTHORIZED, "application/json",
+                   "{\"error\": {\"code\": 401, \"title\": \"Unauthorized\", \"message\": "
+                   "\"The request you have made requires authentication.\"}}");
+    return HTTP_UNAUTHORIZED;
+}
+
+/* Keystone could not say whether the token is good: 503, in Placement's
+ * error format (before microversion handling, as the middleware). */
+static int keystone_unavailable(pl_req *q)
+{
+    const char *type, *body;
+    int mv_ok = q->mv_ok;
+    q->mv_ok = 0;
+    pl_fail(q, HTTP_SERVICE_UNAVAILABLE, NULL,
+            "The Keystone service is temporarily unavailable.");
+    body = pl_failure_body(q, &type);
+    q->mv_ok = mv_ok;
+    error_response(q->r, HTTP_SERVICE_UNAVAILABLE, type, body);
+    return HTTP_SERVICE_UNAVAILABLE;
 }
 
 static int check_authn(request_rec *r)
@@ -121,7 +182,12 @@ static int check_authn(request_rec *r)
     if (!type || strcasecmp(type, AUTH_TYPE)) return DECLINED;
     q = pl_req_get(r);
     id = pl_identity_get(q);
-    if (!id) return unauthorized(q);
+    if (!id) {
+        if (q->conf->auth_strategy != PL_AUTH_KEYSTONE) return unauthorized(q);
+        if (q->auth_result == PL_KS_UNAVAILABLE) return keystone_unavailable(q);
+        /* delay_auth_decision: Placement's own 401, not the middleware's */
+        return q->conf->ks.delay_auth_decision ? unauthorized(q) : keystone_unauthorized(q);
+    }
     r->user = apr_pstrdup(r->pool, id->user_id);
     r->ap_auth_type = (char *)AUTH_TYPE;
     return OK;
@@ -132,8 +198,12 @@ static int check_authn(request_rec *r)
 static int force_authn(request_rec *r)
 {
     const char *type = ap_auth_type(r);
+    pl_req *q;
     if (!type || strcasecmp(type, AUTH_TYPE)) return DECLINED;
-    return pl_identity_get(pl_req_get(r)) ? OK : DECLINED;
+    q = pl_req_get(r);
+    /* the root is open: no token is looked at there, as upstream */
+    if (q->route && !q->route->policy) return DECLINED;
+    return pl_identity_get(q) ? OK : DECLINED;
 }
 
 static int note_auth_failure(request_rec *r, const char *type)
@@ -151,6 +221,10 @@ static int policy_allows(pl_req *q, const pl_identity *id)
     creds.roles = id->roles;
     creds.nroles = id->nroles;
     creds.system_scope = id->system_scope;
+    creds.domain_id = id->domain_id;
+    creds.user_domain_id = id->user_domain_id;
+    creds.project_domain_id = id->project_domain_id;
+    creds.not_admin_project = !id->is_admin_project;
     if (q->route->flags & PL_RT_TARGET_QUERY_PROJECT) {
         const char *p = pl_query_last(q, "project_id");
         if (p) apr_table_setn(target, "project_id", p);
@@ -210,6 +284,7 @@ static void insert_error_filter(request_rec *r)
 
 void pl_auth_register_hooks(apr_pool_t *p)
 {
+    pl_keystone_register_hooks(p);
     ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_force_authn(force_authn, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);

@@ -10,6 +10,8 @@
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
+#include "keystone_cache.h"
+#include "keystone_crypt.h"
 #include "policy.h"
 #include "schemas.h"
 #include "strutil.h"
@@ -22,6 +24,7 @@
 #include <apr_uuid.h>
 #include <apr_lib.h>
 #include <mysql.h>
+#include <curl/curl.h>
 
 /* Where the API is mounted: the path of the <Location> that configured it
  * (core's record of the innermost section merged for this request), when
@@ -186,6 +189,59 @@ static int placement_fixups(request_rec *r)
 
 /* Start-up ------------------------------------------------------------- */
 
+static int placement_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    pl_ks_cache_pre_config(pconf);
+    return OK;
+}
+
+/* Runs before `apachectl configtest` says "Syntax OK": a server that would
+ * serve the API without what its auth strategy needs is refused here. */
+static int placement_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                                  server_rec *base)
+{
+    server_rec *s;
+    for (s = base; s; s = s->next) {
+        pl_server_conf *c = ap_get_module_config(s->module_config, &placement_module);
+        const char *err = pl_conf_check(ptemp, c);
+        if (!err && c->db && pl_conf_int(c->auth_strategy, PL_AUTH_KEYSTONE) == PL_AUTH_KEYSTONE)
+            err = pl_ks_cache_check(ptemp, &c->ks);
+        if (err) {
+            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s, PL_LOGNO(504) "%s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
+/* The Keystone client and token cache of server s (each server its own:
+ * its own service user, its own cache). */
+static int keystone_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
+{
+    static int curl_ready;
+    pl_server_conf *c = ap_get_module_config(s->module_config, &placement_module);
+    const char *err = NULL;
+
+    if (!curl_ready) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);   /* before any thread exists */
+        curl_ready = 1;
+    }
+    c->ks_client = pl_ks_client_create(pconf, &c->ks);
+    c->ks_cache = pl_ks_cache_create(pconf, ptemp, s, &c->ks, &err);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PL_LOGNO(505) "%s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (c->ks_cache && c->ks.security_strategy == PL_KS_PROTECT_NONE
+        && (c->ks.memcached_servers || (c->ks.cache && strncasecmp(c->ks.cache, "shmcb", 5)
+                                        && strncasecmp(c->ks.cache, "dbm", 3))))
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, PL_LOGNO(506)
+                     "the Keystone token cache is shared over the network without "
+                     "PlacementKeystoneMemcacheSecurityStrategy MAC or ENCRYPT: whoever can "
+                     "write to it can plant an identity for any token");
+    return OK;
+}
+
 static int placement_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                                  server_rec *base)
 {
@@ -199,7 +255,7 @@ static int placement_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t
         pl_server_conf *c = ap_get_module_config(s->module_config, &placement_module);
         char *err = NULL;
         const char *dir;
-        pl_conf_finalize(c, threads);
+        pl_conf_finalize(pconf, c, threads);
 
         dir = apr_pstrcat(ptemp, c->data_dir, "/schema/json", NULL);
         if (!schemas_loaded_from) {
@@ -226,6 +282,9 @@ static int placement_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t
                 return HTTP_INTERNAL_SERVER_ERROR;
             }
         }
+        if (c->db && c->auth_strategy == PL_AUTH_KEYSTONE
+            && keystone_post_config(pconf, ptemp, s) != OK)
+            return HTTP_INTERNAL_SERVER_ERROR;
         if (!c->db) continue;
         if (s != base && c->db == bc->db && bc->dbpool) c->dbpool = bc->dbpool;
         else c->dbpool = pl_dbpool_create(pconf, s, c);
@@ -240,6 +299,12 @@ static void placement_child_init(apr_pool_t *p, server_rec *base)
     for (s = base; s; s = s->next) {
         pl_server_conf *c = ap_get_module_config(s->module_config, &placement_module);
         pl_server_conf *bc = ap_get_module_config(base->module_config, &placement_module);
+        if (c->ks_client) {
+            if (pl_ks_client_child_init(c->ks_client, p))
+                ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PL_LOGNO(507)
+                             "cannot create the Keystone client's lock");
+            pl_ks_cache_child_init(c->ks_cache, p, s);
+        }
         if (!c->dbpool || (s != base && c->dbpool == bc->dbpool)) continue;
         if (pl_dbpool_child_init(c->dbpool, p) != APR_SUCCESS)
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PL_LOGNO(503)
@@ -249,6 +314,8 @@ static void placement_child_init(apr_pool_t *p, server_rec *base)
 
 static void placement_register_hooks(apr_pool_t *p)
 {
+    ap_hook_pre_config(placement_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(placement_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(placement_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(placement_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(placement_fixups, NULL, NULL, APR_HOOK_MIDDLE);

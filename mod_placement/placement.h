@@ -46,6 +46,9 @@ typedef struct pl_identity {
     const char **roles;           /* lower-case role names */
     int nroles;
     const char *system_scope;     /* "all" or NULL */
+    const char *domain_id;        /* domain-scoped tokens only */
+    const char *user_domain_id, *project_domain_id;
+    int is_admin_project;         /* oslo.context's default: true */
 } pl_identity;
 
 /* A failure waiting to be sent: status, error code and detail text. */
@@ -72,6 +75,7 @@ struct pl_req {
     const char *params[PL_ROUTE_MAX_PARAMS];
     apr_table_t *query;           /* decoded query args, repeated keys kept */
     const pl_identity *ident;
+    int auth_result;              /* 0 not asked yet, else pl_ks_result */
     pl_failure failure;           /* set when a step failed before sending */
     int prepared_failed;          /* an error found before the policy check */
     int policy_result;            /* 0 not checked, 1 allowed, -1 denied */

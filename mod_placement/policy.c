@@ -477,8 +477,11 @@ int pl_policy_check(const pl_policy *pol, const char *rule,
     if (!r)
         return -1;
     if (pol->enforce_scope && r->scope) {
-        unsigned tok = (c->system_scope && *c->system_scope)
-            ? PL_SCOPE_SYSTEM : PL_SCOPE_PROJECT;
+        /* oslo.policy: system if system_scope, else domain if domain_id,
+         * else project */
+        unsigned tok = (c->system_scope && *c->system_scope) ? PL_SCOPE_SYSTEM
+                       : (c->domain_id && *c->domain_id) ? PL_SCOPE_DOMAIN
+                       : PL_SCOPE_PROJECT;
         if (!(r->scope & tok))
             return 0;
     }

@@ -21,6 +21,10 @@ typedef struct {
     const char *const *roles;   /* lowercase compare is done by the engine */
     int nroles;
     const char *system_scope;   /* "all" or NULL */
+    const char *domain_id;      /* domain-scoped tokens; may be NULL */
+    const char *user_domain_id, *project_domain_id;   /* may be NULL */
+    int not_admin_project;      /* 1 when a token says is_admin_project
+                                 * false (zero: oslo's default True) */
 } pl_creds;
 
 /* Load the built-in defaults, then the policy file (YAML or JSON, oslo format)

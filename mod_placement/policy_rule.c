@@ -571,7 +571,6 @@ char *pl_rule_str(apr_pool_t *p, const pl_pnode *n)
 static int creds_get(const pl_creds *c, const char *key, const char **val)
 {
     static const char *const nones[] = {
-        "user_domain_id", "domain_id", "project_domain_id",
         "service_user_id", "service_user_domain_id", "service_project_id",
         "service_project_domain_id", NULL
     };
@@ -596,7 +595,19 @@ static int creds_get(const pl_creds *c, const char *key, const char **val)
     if (!strcmp(key, "roles") || !strcmp(key, "service_roles"))
         return 2;
     if (!strcmp(key, "is_admin_project")) {
-        *val = "True";
+        *val = c->not_admin_project ? "False" : "True";
+        return 1;
+    }
+    if (!strcmp(key, "domain_id")) {
+        *val = c->domain_id;
+        return 1;
+    }
+    if (!strcmp(key, "user_domain_id")) {
+        *val = c->user_domain_id;
+        return 1;
+    }
+    if (!strcmp(key, "project_domain_id")) {
+        *val = c->project_domain_id;
         return 1;
     }
     for (i = 0; nones[i]; i++)
