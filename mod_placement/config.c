@@ -144,6 +144,9 @@ static const char *set_int_field(cmd_parms *cmd, void *d, const char *arg)
     if (off == APR_OFFSETOF(pl_server_conf, ks.http_request_max_retries)) max = 10;
     if (off == APR_OFFSETOF(pl_server_conf, ks.token_cache_time)) min = -1;
     if ((err = parse_int(cmd, arg, min, max, &v))) return err;
+    /* token_cache_time -1 (upstream's "no cache") is kept as 0 seconds, so
+     * it is not taken for "unset" */
+    if (off == APR_OFFSETOF(pl_server_conf, ks.token_cache_time) && v < 0) v = 0;
     *(int *)((char *)c + off) = (int)v;
     return NULL;
 }

@@ -44,9 +44,10 @@ static const char *cache_spec(apr_pool_t *p, const pl_ks_conf *conf, const char 
     return apr_pstrmemdup(p, spec, colon - spec);
 }
 
+/* Unset (before defaults are applied) means the default, 300 s. */
 static int cache_wanted(const pl_ks_conf *conf, const char *name)
 {
-    return conf->token_cache_time >= 0 && strcasecmp(name, "none") != 0;
+    return conf->token_cache_time != 0 && strcasecmp(name, "none") != 0;
 }
 
 const char *pl_ks_cache_check(apr_pool_t *p, const pl_ks_conf *conf)

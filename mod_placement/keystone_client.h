@@ -25,7 +25,7 @@ typedef struct pl_ks_conf {
     int http_connect_timeout;           /* seconds, connect and whole call */
     int http_request_max_retries;       /* after connection failures */
     int delay_auth_decision;
-    int token_cache_time;               /* seconds; -1: no cache */
+    int token_cache_time;               /* seconds; 0: no cache */
     const char *cache;                  /* socache "provider[:args]" or "none" */
     const char *memcached_servers;      /* shorthand for cache memcache:... */
     int security_strategy;              /* pl_ks_protect (keystone_crypt.h) */

@@ -8,6 +8,7 @@ VAR=${PLACEMENT_VAR:-$TOP/var}
 DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config apache2 apache2-dev \
  libapr1-dev libaprutil1-dev libjson-c-dev libmariadb-dev libyaml-dev libpcre2-dev \
  mariadb-server mariadb-client libapache2-mod-perl2 libjson-pp-perl curl \
+ libcurl4-openssl-dev libssl-dev \
  json-schema-test-suite python3-os-traits python3-os-resource-classes"
 
 log() { printf '%s\n' "$*" >&2; }

@@ -7,6 +7,7 @@ use lib 't/lib';
 use Test::More;
 use Apache::Test qw(-withtestmore);
 use PlacementTest;
+use PlacementCases qw(policy_routes);
 
 my %who = (
     admin          => { token => 'admin' },
@@ -22,34 +23,7 @@ my $rp = json(api(POST => '/resource_providers', version => '1.39',
                   body => { name => 'policy-' . new_uuid() }))->{uuid};
 my $c = new_uuid();
 
-# method, path: every route of the API (route table order)
-my @routes = (
-    [GET => '/resource_classes'], [POST => '/resource_classes'],
-    [GET => '/resource_classes/VCPU'], [PUT => '/resource_classes/CUSTOM_P'],
-    [DELETE => '/resource_classes/CUSTOM_P'],
-    [GET => '/resource_providers'], [POST => '/resource_providers'],
-    [GET => "/resource_providers/$rp"], [PUT => "/resource_providers/$rp"],
-    [DELETE => '/resource_providers/' . new_uuid()],
-    [GET => "/resource_providers/$rp/inventories"],
-    [POST => "/resource_providers/$rp/inventories"],
-    [PUT => "/resource_providers/$rp/inventories"],
-    [DELETE => "/resource_providers/$rp/inventories"],
-    [GET => "/resource_providers/$rp/inventories/VCPU"],
-    [PUT => "/resource_providers/$rp/inventories/VCPU"],
-    [DELETE => "/resource_providers/$rp/inventories/VCPU"],
-    [GET => "/resource_providers/$rp/usages"],
-    [GET => "/resource_providers/$rp/aggregates"], [PUT => "/resource_providers/$rp/aggregates"],
-    [GET => "/resource_providers/$rp/allocations"],
-    [POST => '/allocations'], [GET => "/allocations/$c"], [PUT => "/allocations/$c"],
-    [DELETE => "/allocations/$c"],
-    [GET => '/allocation_candidates?resources=VCPU:1'],
-    [GET => '/traits'], [GET => '/traits/HW_CPU_X86_AVX2'], [PUT => '/traits/CUSTOM_P'],
-    [DELETE => '/traits/CUSTOM_P'],
-    [GET => "/resource_providers/$rp/traits"], [PUT => "/resource_providers/$rp/traits"],
-    [DELETE => "/resource_providers/$rp/traits"],
-    [GET => '/usages?project_id=proj1'],
-    [POST => '/reshaper'],
-);
+my @routes = policy_routes($rp, $c);
 
 sub allowed {
     my ($ident, $method, $path) = @_;

@@ -23,6 +23,7 @@ ErrorLog $dir/error.log
 LoadModule mpm_event_module $mods/mod_mpm_event.so
 LoadModule authn_core_module $mods/mod_authn_core.so
 LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
 LoadModule placement_module $top/.libs/mod_placement.so
 PlacementDataDir $top
 $directives
@@ -34,8 +35,35 @@ CONF
 
 sub write_file { open my $f, '>', $_[0] or die $!; print $f $_[1]; close $f }
 
+my $db = 'PlacementDatabaseConnection "mysql+pymysql://u:p@db/placement?charset=utf8"';
+my $ks = join "\n", 'PlacementKeystoneAuthURL http://keystone:5000/v3',
+    'PlacementKeystoneUsername placement', 'PlacementKeystonePassword secret',
+    'PlacementKeystoneUserDomainName Default', 'PlacementKeystoneProjectName service',
+    'PlacementKeystoneProjectDomainName Default';
 my @cases = (
-    ['PlacementDatabaseConnection "mysql+pymysql://u:p@db/placement?charset=utf8"', 0, qr/Syntax OK/],
+    ["$db\nPlacementAuthStrategy noauth2", 0, qr/Syntax OK/],
+    ["$db\nPlacementAuthStrategy trusted-headers", 0, qr/Syntax OK/],
+    # keystone (the default) needs the service user's credentials
+    [$db, 1, qr/PlacementKeystoneAuthURL is required with PlacementAuthStrategy keystone/],
+    ["$db\n$ks", 0, qr/Syntax OK/],
+    ["$db\n" . join("\n", grep { !/Password/ } split /\n/, $ks), 1,
+     qr/PlacementKeystonePassword is required/],
+    ["$db\n" . join("\n", grep { !/Username/ } split /\n/, $ks), 1,
+     qr/PlacementKeystoneUsername \(or PlacementKeystoneUserId\) is required/],
+    ["$db\n" . join("\n", grep { !/ProjectName/ } split /\n/, $ks), 1,
+     qr/PlacementKeystoneProjectName \(or PlacementKeystoneProjectId\) is required/],
+    ["$db\n$ks\nPlacementKeystoneMemcacheSecurityStrategy MAC", 1,
+     qr/PlacementKeystoneMemcacheSecretKey is required/],
+    ["$db\n$ks\nPlacementKeystoneMemcacheSecurityStrategy AES", 1,
+     qr/PlacementKeystoneMemcacheSecurityStrategy: 'AES' is not one of/],
+    ["$db\n$ks\nPlacementKeystoneCache redis:127.0.0.1:6379", 1,
+     qr/unknown cache provider 'redis' \(maybe you need to load mod_socache_redis\)/],
+    ["$db\n$ks\nPlacementKeystoneCache none", 0, qr/Syntax OK/],
+    ["PlacementKeystoneAuthURL controller:5000", 1,
+     qr/PlacementKeystoneAuthURL: 'controller:5000' is not an http/],
+    ["PlacementKeystoneInterface private", 1, qr/PlacementKeystoneInterface: 'private'/],
+    ["PlacementKeystoneTokenCacheTime -2", 1, qr/PlacementKeystoneTokenCacheTime/],
+    ["PlacementKeystoneHTTPConnectTimeout 0", 1, qr/PlacementKeystoneHTTPConnectTimeout/],
     ['PlacementDatabaseConnection "postgresql://u:p@db/placement"', 1,
      qr/PlacementDatabaseConnection: invalid database URL/],
     ['PlacementDatabasePoolSize 0', 1, qr/PlacementDatabasePoolSize: '0' is not a whole number/],

@@ -28,9 +28,9 @@ static FILE *devnull;
 
 static const char *roles[] = { "admin", "reader", "Member" };
 static const pl_creds creds[] = {
-    { "u", "p", roles, 3, NULL },
-    { NULL, NULL, roles, 1, "all" },
-    { "u", "p", NULL, 0, NULL },
+    { "u", "p", roles, 3, NULL, NULL, NULL, NULL, 0 },
+    { NULL, NULL, roles, 1, "all", NULL, NULL, NULL, 0 },
+    { "u", "p", NULL, 0, NULL, NULL, NULL, NULL, 0 },
 };
 
 static void exercise(pl_policy *pol, apr_pool_t *p, const char *extra)

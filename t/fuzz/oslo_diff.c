@@ -14,8 +14,8 @@
 static const char *r0[] = { "Admin", "reader" };
 static const char *r1[] = { "admin" };
 static const pl_creds cs[] = {
-    { "u", "p", r0, 2, NULL },
-    { "u", NULL, r1, 1, "all" },
+    { "u", "p", r0, 2, NULL, NULL, NULL, NULL, 0 },
+    { "u", NULL, r1, 1, "all", NULL, NULL, NULL, 0 },
     { NULL, "p", NULL, 0, NULL },
 };
 

@@ -17,6 +17,41 @@ use PlacementTest;
 
 our @EXPORT = qw(check_case run_cases new_rp rp_gen put_inv new_name
                  new_trait new_rc allocate base_url mount);
+our @EXPORT_OK = qw(policy_routes);
+
+# [method, path]: every route of the API (route table order), for the
+# permission matrices; $rp an existing provider, $c a consumer uuid.
+sub policy_routes {
+    my ($rp, $c) = @_;
+    return (
+        [GET => '/resource_classes'], [POST => '/resource_classes'],
+        [GET => '/resource_classes/VCPU'], [PUT => '/resource_classes/CUSTOM_P'],
+        [DELETE => '/resource_classes/CUSTOM_P'],
+        [GET => '/resource_providers'], [POST => '/resource_providers'],
+        [GET => "/resource_providers/$rp"], [PUT => "/resource_providers/$rp"],
+        [DELETE => '/resource_providers/' . PlacementTest::new_uuid()],
+        [GET => "/resource_providers/$rp/inventories"],
+        [POST => "/resource_providers/$rp/inventories"],
+        [PUT => "/resource_providers/$rp/inventories"],
+        [DELETE => "/resource_providers/$rp/inventories"],
+        [GET => "/resource_providers/$rp/inventories/VCPU"],
+        [PUT => "/resource_providers/$rp/inventories/VCPU"],
+        [DELETE => "/resource_providers/$rp/inventories/VCPU"],
+        [GET => "/resource_providers/$rp/usages"],
+        [GET => "/resource_providers/$rp/aggregates"],
+        [PUT => "/resource_providers/$rp/aggregates"],
+        [GET => "/resource_providers/$rp/allocations"],
+        [POST => '/allocations'], [GET => "/allocations/$c"], [PUT => "/allocations/$c"],
+        [DELETE => "/allocations/$c"],
+        [GET => '/allocation_candidates?resources=VCPU:1'],
+        [GET => '/traits'], [GET => '/traits/HW_CPU_X86_AVX2'], [PUT => '/traits/CUSTOM_P'],
+        [DELETE => '/traits/CUSTOM_P'],
+        [GET => "/resource_providers/$rp/traits"], [PUT => "/resource_providers/$rp/traits"],
+        [DELETE => "/resource_providers/$rp/traits"],
+        [GET => '/usages?project_id=proj1'],
+        [POST => '/reshaper'],
+    );
+}
 
 my $seq = 0;
 

@@ -44,13 +44,13 @@ static const struct ident {
     const char *name;
     pl_creds c;
 } idents[] = {
-    { "admin",          { "admin", "admin", r_admin, 1, NULL } },
-    { "service",        { "user", "service_project_id", r_service, 1, NULL } },
-    { "project member", { "user", P1, r_member, 2, NULL } },
-    { "project reader", { "user", P1, r_reader, 1, NULL } },
-    { "other member",   { "user", P2, r_member, 2, NULL } },
-    { "no role",        { "user", P1, NULL, 0, NULL } },
-    { "system admin",   { "user", NULL, r_sysadmin, 3, "all" } },
+    { "admin",          { "admin", "admin", r_admin, 1, NULL, NULL, NULL, NULL, 0 } },
+    { "service",        { "user", "service_project_id", r_service, 1, NULL, NULL, NULL, NULL, 0 } },
+    { "project member", { "user", P1, r_member, 2, NULL, NULL, NULL, NULL, 0 } },
+    { "project reader", { "user", P1, r_reader, 1, NULL, NULL, NULL, NULL, 0 } },
+    { "other member",   { "user", P2, r_member, 2, NULL, NULL, NULL, NULL, 0 } },
+    { "no role",        { "user", P1, NULL, 0, NULL, NULL, NULL, NULL, 0 } },
+    { "system admin",   { "user", NULL, r_sysadmin, 3, "all", NULL, NULL, NULL, 0 } },
 };
 #define NIDENT ((int)(sizeof(idents) / sizeof(idents[0])))
 
@@ -159,8 +159,8 @@ static int ev(const char *rule, const pl_creds *c, const apr_table_t *t)
 static void test_checks(void)
 {
     static const char *mixed[] = { "Admin", "50%" };
-    pl_creds c = { "u1", "p1", mixed, 2, NULL };
-    pl_creds sys = { "u1", NULL, r_admin, 1, "all" };
+    pl_creds c = { "u1", "p1", mixed, 2, NULL, NULL, NULL, NULL, 0 };
+    pl_creds sys = { "u1", NULL, r_admin, 1, "all", NULL, NULL, NULL, 0 };
     apr_table_t *t = apr_table_make(pool, 4);
     apr_table_set(t, "project_id", "p1");
     apr_table_set(t, "r", "ADMIN");
@@ -249,7 +249,7 @@ static void test_files(void)
     pol = load_str("'rule:admin_api': role:foo\n", 0, &err);
     {
         static const char *foo[] = { "foo" };
-        pl_creds fc = { "u", "p", foo, 1, NULL };
+        pl_creds fc = { "u", "p", foo, 1, NULL, NULL, NULL, NULL, 0 };
         ok(pol && pl_policy_check(pol, "service_api", &fc, NULL) == 1,
            "deprecated-name override replaces the default");
     }

@@ -1,4 +1,4 @@
-# PlacementAuthStrategy keystone: identity from the X-User-Id, X-Project-Id,
+# PlacementAuthStrategy trusted-headers: identity from the X-User-Id, X-Project-Id,
 # X-Roles and OpenStack-System-Scope headers of the layer in front.
 use strict;
 use warnings;
@@ -11,7 +11,7 @@ use JSON::PP ();
 
 plan tests => 9;
 
-my $hostport = Apache::TestRequest::module2url('placement_keystone', { path => '' });
+my $hostport = Apache::TestRequest::module2url('placement_trusted', { path => '' });
 
 sub req {
     my ($path, %h) = @_;
