@@ -142,6 +142,13 @@ pl_ks_result pl_keystone_identify(pl_req *q, pl_identity *id)
     pl_ks_result rv;
 
     if (!user) user = pl_ks_clean_token(q->pool, apr_table_get(h, "X-Storage-Token"));
+    if (!q->conf->ks_client) {
+        /* only a server with a database gets a client at start-up */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(812)
+                      "%s no Keystone client: this server has no PlacementDatabaseConnection",
+                      q->request_id);
+        return PL_KS_UNAVAILABLE;
+    }
     if (service) {
         rv = token_info(q, "service token", service, 0, &st);
         if (rv != PL_KS_VALID) return rv;

@@ -107,7 +107,8 @@ int pl_ks_parse_time(const char *s, apr_time_t *out)
             if (scale) usec += (*s - '0') * scale;
     }
     if (*s && strcmp(s, "Z") && strcmp(s, "+00:00")) return -1;
-    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31
+    /* before 1970 is no time a token lives in (and apr_time_t goes negative) */
+    if (tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31
         || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
         return -1;
     tm.tm_year -= 1900;

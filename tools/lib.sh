@@ -123,6 +123,7 @@ write_httpd_conf() {
         echo "LoadModule mpm_${mpm}_module $mods/mod_mpm_${mpm}.so"
         echo "LoadModule authn_core_module $mods/mod_authn_core.so"
         echo "LoadModule authz_core_module $mods/mod_authz_core.so"
+        echo "LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so"   # Keystone token cache
         echo "LoadModule placement_module $TOP/.libs/mod_placement.so"
         if [ "$(id -u)" -eq 0 ]; then echo "User www-data"; echo "Group www-data"; fi
         echo "LogFormat \"%h %u \\\"%r\\\" %>s %b %D %{placement-request-id}n\" placement"

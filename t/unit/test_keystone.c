@@ -179,6 +179,7 @@ static void test_time(void)
     ok(pl_ks_parse_time("2026-11-29T22:05:08", &t) == 0, "no zone");
     ok(pl_ks_parse_time("2026-11-29T22:05:08+02:00", &t) == -1, "another zone refused");
     ok(pl_ks_parse_time("2026-13-29T22:05:08Z", &t) == -1, "month 13 refused");
+    ok(pl_ks_parse_time("0026-11-30T00:03:17.008000Z", &t) == -1, "year 26 refused (fuzzer)");
     ok(pl_ks_parse_time("2026-11-29 22:05:08Z", &t) == -1, "a space refused");
     ok(pl_ks_parse_time("2026-11-29T22:05:08.Z", &t) == -1, "an empty fraction refused");
     ok(pl_ks_parse_time(NULL, &t) == -1, "NULL refused");
