@@ -55,19 +55,13 @@ apr_array_header_t *pl_inv_from_rows(pl_req *q, const pl_dbres *res)
     return out;
 }
 
-int pl_inv_read(pl_req *q, long long rp_id, const char *only_rc, apr_array_header_t **out)
+int pl_inv_read(pl_req *q, long long rp_id, apr_array_header_t **out)
 {
     pl_dbres *res;
-    int rv;
-    const char *sql = "SELECT " PL_INV_COLUMNS " FROM " PL_INV_TABLES
-                      " WHERE i.resource_provider_id = ?";
-    if (only_rc)
-        rv = pl_db_query(q, &res, apr_pstrcat(q->pool, sql, " AND rc.name = ?", NULL),
-                         "is", rp_id, only_rc);
-    else
-        rv = pl_db_query(q, &res, apr_pstrcat(q->pool, sql, " ORDER BY i.resource_class_id",
-                                              NULL), "i", rp_id);
-    if (rv != PL_OK) return PL_FAIL;
+    if (pl_db_query(q, &res, "SELECT " PL_INV_COLUMNS " FROM " PL_INV_TABLES
+                    " WHERE i.resource_provider_id = ? ORDER BY i.resource_class_id",
+                    "i", rp_id) != PL_OK)
+        return PL_FAIL;
     *out = pl_inv_from_rows(q, res);
     return PL_OK;
 }

@@ -104,7 +104,6 @@ int pl_resource_class_id(pl_req *q, const char *name, long long *id)
 
 #include <http_core.h>
 #include <http_protocol.h>
-#include <apr_strings.h>
 
 void pl_set_location(pl_req *q, const char *path)
 {
