@@ -31,6 +31,7 @@ typedef struct pl_db_conn {
     apr_pool_t *pool;       /* statement cache memory */
     apr_hash_t *stmts;      /* sql text -> MYSQL_STMT* */
     int in_txn;
+    int repeatable_read;    /* the session's isolation level gives snapshots */
 } pl_db_conn;
 
 static int is_gone(unsigned int err)
@@ -87,6 +88,21 @@ static void sync_standard(pl_db_conn *c)
     apr_thread_mutex_unlock(pool->sync_lock);
 }
 
+/* Whether a transaction of this session reads one snapshot throughout
+ * (REPEATABLE READ, the server's default); under READ COMMITTED every
+ * statement would see a snapshot of its own. */
+static int session_is_repeatable_read(MYSQL *m)
+{
+    MYSQL_RES *res;
+    MYSQL_ROW row;
+    int rr = 0;
+    if (mysql_query(m, "SELECT @@SESSION.tx_isolation") != 0) return 0;
+    if (!(res = mysql_store_result(m))) return 0;
+    if ((row = mysql_fetch_row(res)) && row[0]) rr = strcmp(row[0], "REPEATABLE-READ") == 0;
+    mysql_free_result(res);
+    return rr;
+}
+
 static int connect_db(pl_db_conn *c, const char **errmsg)
 {
     const pl_dburl *u = c->owner->conf->db;
@@ -109,6 +125,7 @@ static int connect_db(pl_db_conn *c, const char **errmsg)
         return -1;
     }
     c->m = m;
+    c->repeatable_read = session_is_repeatable_read(m);
     sync_standard(c);
     return 0;
 }
@@ -406,7 +423,9 @@ int pl_db_query(pl_req *q, pl_dbres **res, const char *sql, const char *types, .
     return pl_db_exec(q, res, sql, args, n);
 }
 
-static int begin(pl_req *q, pl_db_conn *c)
+/* START TRANSACTION, or (snapshot) a read-only transaction whose reads
+ * all see the database as it was when it started. */
+static int begin(pl_req *q, pl_db_conn *c, int snapshot)
 {
     unsigned int err = 0;
     int attempt;
@@ -416,7 +435,17 @@ static int begin(pl_req *q, pl_db_conn *c)
             q->db_errno = CR_CONN_HOST_ERROR;
             return unavailable(q, cerr);
         }
-        if (mysql_query(c->m, "START TRANSACTION") == 0) {
+        if (!snapshot) {
+            if (mysql_query(c->m, "START TRANSACTION") == 0) {
+                c->in_txn = 1;
+                return PL_OK;
+            }
+        }
+        /* a session below REPEATABLE READ gets it for this transaction */
+        else if ((c->repeatable_read
+                  || mysql_query(c->m, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ") == 0)
+                 && mysql_query(c->m, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+                    == 0) {
             c->in_txn = 1;
             return PL_OK;
         }
@@ -439,7 +468,7 @@ int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx)
         int rv, retry;
         memset(&q->failure, 0, sizeof(q->failure));
         q->db_errno = 0;
-        if (begin(q, c) != PL_OK) return PL_FAIL;
+        if (begin(q, c, 0) != PL_OK) return PL_FAIL;
         rv = fn(q, ctx);
         if (rv == PL_OK && c->m) {
             if (mysql_commit(c->m) == 0) {
@@ -472,4 +501,12 @@ int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx)
         pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Another thread concurrently updated "
                 "the data. Please retry your update");
     return PL_FAIL;
+}
+
+int pl_db_snapshot(pl_req *q)
+{
+    pl_db_conn *c = acquire(q);
+    if (!c) return PL_FAIL;
+    if (c->in_txn) return PL_OK;
+    return begin(q, c, 1);
 }

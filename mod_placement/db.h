@@ -55,6 +55,14 @@ int pl_db_query(pl_req *q, pl_dbres **res, const char *sql, const char *types, .
 typedef int (*pl_txn_fn)(pl_req *q, void *ctx);
 int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx);
 
+/* Read the rest of the request from one consistent snapshot: a read-only
+ * transaction (REPEATABLE READ) that lasts until the request gives its
+ * connection back.  For reads that answer a generation together with data
+ * from more than one statement, so the generation belongs to that data (a
+ * single statement is consistent by itself).  PL_OK, or PL_FAIL with the
+ * failure recorded.  Inside a transaction already, it changes nothing. */
+int pl_db_snapshot(pl_req *q);
+
 /* A list of n '?' separated by commas, for IN (...) clauses. */
 const char *pl_db_placeholders(apr_pool_t *p, int n);
 

@@ -32,17 +32,17 @@ int pl_h_aggregates_list(pl_req *q)
     pl_provider rp;
     pl_dbres *res;
     json_object *list;
-    int i, found = pl_provider_get(q, uuid, &rp, 0);
+    /* one statement: the generation is the one of these aggregates */
+    int i, found = pl_provider_rows(q, uuid, &rp, "a.uuid",
+                                    "LEFT JOIN (resource_provider_aggregates rpa "
+                                    "JOIN placement_aggregates a ON a.id = rpa.aggregate_id) "
+                                    "ON rpa.resource_provider_id = rp.id", "ORDER BY a.id", &res);
 
     if (found == PL_FAIL) return pl_send_failure(q);
     if (!found) {
         pl_fail_not_found(q, "No resource provider with uuid %s found", uuid);
         return pl_send_failure(q);
     }
-    if (pl_db_query(q, &res, "SELECT a.uuid FROM resource_provider_aggregates rpa "
-                    "JOIN placement_aggregates a ON a.id = rpa.aggregate_id "
-                    "WHERE rpa.resource_provider_id = ? ORDER BY a.id", "i", rp.id) != PL_OK)
-        return pl_send_failure(q);
     list = json_object_new_array();
     for (i = 0; i < res->nrows; i++)
         json_object_array_add(list, pl_json_str(PL_CELL(res, i, 0)));

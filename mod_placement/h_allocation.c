@@ -99,20 +99,21 @@ int pl_h_provider_allocations(pl_req *q)
     pl_provider rp;
     apr_time_t last = 0;
     pl_dbres *res;
-    int i, found = pl_provider_get(q, uuid, &rp, 0);
+    /* one statement: the provider's generation and the consumers' are the
+     * ones of these allocations */
+    int i, found = pl_provider_rows(q, uuid, &rp, "a.consumer_id, rc.name, a.used, "
+                                    "a.created_at, a.updated_at, c.generation",
+                                    "LEFT JOIN (allocations a "
+                                    "JOIN consumers c ON c.uuid = a.consumer_id "
+                                    "JOIN projects p ON p.id = c.project_id "
+                                    "JOIN users u ON u.id = c.user_id "
+                                    "JOIN resource_classes rc ON rc.id = a.resource_class_id) "
+                                    "ON a.resource_provider_id = rp.id", "ORDER BY a.id", &res);
 
     if (found == PL_FAIL) return pl_send_failure(q);
     if (!found)
         return pl_error(q, 404, NULL, "Resource provider '%s' not found: No resource "
                         "provider with uuid %s found", uuid, uuid);
-    if (pl_db_query(q, &res, "SELECT a.consumer_id, rc.name, a.used, a.created_at, "
-                    "a.updated_at, c.generation FROM allocations a "
-                    "JOIN consumers c ON c.uuid = a.consumer_id "
-                    "JOIN projects p ON p.id = c.project_id "
-                    "JOIN users u ON u.id = c.user_id "
-                    "JOIN resource_classes rc ON rc.id = a.resource_class_id "
-                    "WHERE a.resource_provider_id = ? ORDER BY a.id", "i", rp.id) != PL_OK)
-        return pl_send_failure(q);
     doc = json_object_new_object();
     allocs = json_object_new_object();
     for (i = 0; i < res->nrows; i++) {

@@ -95,19 +95,31 @@ static void cache_control(pl_req *q)
 
 /* GET /resource_providers/{uuid}/inventories ----------------------------- */
 
+/* The provider and its inventories, in class id order, by one statement
+ * (the generation is the one of these inventories): 1, 0, PL_FAIL. */
+static int read_inventories(pl_req *q, const char *uuid, pl_provider *rp,
+                            apr_array_header_t **list)
+{
+    pl_dbres *rows;
+    int rv = pl_provider_rows(q, uuid, rp, PL_INV_COLUMNS,
+                              "LEFT JOIN (" PL_INV_TABLES ") ON i.resource_provider_id = rp.id",
+                              "ORDER BY i.resource_class_id", &rows);
+    if (rv == 1) *list = pl_inv_from_rows(q, rows);
+    return rv;
+}
+
 int pl_h_inventories_list(pl_req *q)
 {
     const char *uuid = PL_PARAM(q, 0);
     pl_provider rp;
-    apr_array_header_t *list;
+    apr_array_header_t *list = NULL;
     json_object *doc, *invs;
     apr_time_t last = 0;
-    int rv = pl_provider_get(q, uuid, &rp, 0), i;
+    int rv = read_inventories(q, uuid, &rp, &list), i;
 
     if (rv == PL_FAIL) return pl_send_failure(q);
     if (rv == 0)
         return pl_error(q, 404, NULL, "%s : %s", no_rp(q, uuid), no_rp(q, uuid));
-    if (pl_inv_read(q, rp.id, NULL, &list) != PL_OK) return pl_send_failure(q);
     doc = json_object_new_object();
     invs = json_object_new_object();
     for (i = 0; i < list->nelts; i++) {
@@ -129,17 +141,18 @@ int pl_h_inventory_show(pl_req *q)
 {
     const char *uuid = PL_PARAM(q, 0), *rc = PL_PARAM(q, 1);
     pl_provider rp;
-    apr_array_header_t *list;
-    pl_inv *iv;
-    int rv = pl_provider_get(q, uuid, &rp, 0);
+    apr_array_header_t *list = NULL;
+    pl_inv *iv = NULL;
+    int rv = read_inventories(q, uuid, &rp, &list), i;
 
     if (rv == PL_FAIL) return pl_send_failure(q);
     if (rv == 0)
         return pl_error(q, 404, NULL, "%s : %s", no_rp(q, uuid), no_rp(q, uuid));
-    if (pl_inv_read(q, rp.id, rc, &list) != PL_OK) return pl_send_failure(q);
-    /* the name match must be exact (the collation is not) */
-    if (list->nelts == 0 || strcmp((iv = &APR_ARRAY_IDX(list, 0, pl_inv))->rc, rc) != 0)
-        return pl_error(q, 404, NULL, "No inventory of class %s for %s", rc, uuid);
+    /* the name match is exact (the collation's is not) */
+    for (i = 0; i < list->nelts && !iv; i++)
+        if (strcmp(APR_ARRAY_IDX(list, i, pl_inv).rc, rc) == 0)
+            iv = &APR_ARRAY_IDX(list, i, pl_inv);
+    if (!iv) return pl_error(q, 404, NULL, "No inventory of class %s for %s", rc, uuid);
     pl_set_last_modified(q, iv->modified);
     return pl_send_json(q, 200, inv_json(iv, rp.generation));
 }

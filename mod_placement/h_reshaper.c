@@ -160,7 +160,7 @@ static int interim(pl_req *q, pl_provider *rp, apr_array_header_t *want)
 {
     apr_array_header_t *cur, *all;
     int i, j;
-    if (pl_inv_read(q, rp->id, NULL, &cur) != PL_OK) return PL_FAIL;
+    if (pl_inv_read(q, rp->id, &cur) != PL_OK) return PL_FAIL;
     all = apr_array_make(q->pool, cur->nelts + want->nelts, sizeof(pl_inv));
     for (i = 0; i < cur->nelts; i++) {
         pl_inv *old = &APR_ARRAY_IDX(cur, i, pl_inv);

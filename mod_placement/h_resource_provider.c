@@ -315,6 +315,11 @@ int pl_h_resource_providers_list(pl_req *q)
             return pl_error(q, 400, NULL, "%s", err);
     }
 
+    /* Filters are statements of their own before the one that reads the
+     * providers: all of them read one moment, so a provider listed matches
+     * the filters at the generation shown. */
+    if ((f.in_tree || f.has_traits || f.has_aggs || f.resources) && pl_db_snapshot(q) != PL_OK)
+        return pl_send_failure(q);
     if ((rc = build_where(q, &f, &where, args)) == PL_FAIL) return pl_send_failure(q);
     list = json_object_new_array();
     if (rc == 1) {

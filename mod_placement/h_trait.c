@@ -244,9 +244,9 @@ int pl_h_trait_delete(pl_req *q)
 
 /* -- /resource_providers/{uuid}/traits ----------------------------------- */
 
-#define RP_TRAITS_SQL \
-    "SELECT t.name, t.created_at, t.updated_at, t.id FROM resource_provider_traits rpt " \
-    "JOIN traits t ON t.id = rpt.trait_id WHERE rpt.resource_provider_id = ? ORDER BY t.id"
+#define RP_TRAITS_COLUMNS "t.name, t.created_at, t.updated_at, t.id"
+#define RP_TRAITS_TABLES \
+    "resource_provider_traits rpt JOIN traits t ON t.id = rpt.trait_id"
 
 static json_object *rp_traits_body(const pl_dbres *res, long long generation)
 {
@@ -261,13 +261,14 @@ int pl_h_provider_traits_list(pl_req *q)
     const char *uuid = PL_PARAM(q, 0);
     pl_provider rp;
     pl_dbres *res;
-    int found = pl_provider_get(q, uuid, &rp, 0);
+    /* one statement: the generation is the one of these traits */
+    int found = pl_provider_rows(q, uuid, &rp, RP_TRAITS_COLUMNS, "LEFT JOIN ("
+                                 RP_TRAITS_TABLES ") ON rpt.resource_provider_id = rp.id",
+                                 "ORDER BY t.id", &res);
     if (found == PL_FAIL) return pl_send_failure(q);
     if (!found)
         return pl_error(q, 404, NULL, "No resource provider with uuid %s found: "
                         "No resource provider with uuid %s found", uuid, uuid);
-    if (pl_db_query(q, &res, RP_TRAITS_SQL, "i", rp.id) != PL_OK)
-        return pl_send_failure(q);
     pl_set_last_modified(q, newest(res, 1, 2));
     return pl_send_json(q, 200, rp_traits_body(res, rp.generation));
 }

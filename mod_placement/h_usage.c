@@ -18,22 +18,22 @@ int pl_h_provider_usages(pl_req *q)
     pl_provider rp;
     pl_dbres *res;
     json_object *doc, *usages;
-    int rv = pl_provider_get(q, uuid, &rp, 0), i;
+    /* every class with inventory, 0 when nothing is allocated; one
+     * statement, so the generation is the one of these sums */
+    int rv = pl_provider_rows(q, uuid, &rp, "rc.name, COALESCE(SUM(a.used), 0)",
+                              "LEFT JOIN (inventories i "
+                              "JOIN resource_classes rc ON rc.id = i.resource_class_id) "
+                              "ON i.resource_provider_id = rp.id "
+                              "LEFT JOIN allocations a "
+                              "ON a.resource_provider_id = i.resource_provider_id "
+                              "AND a.resource_class_id = i.resource_class_id",
+                              "GROUP BY rp.id, rp.uuid, rp.generation, i.resource_class_id, "
+                              "rc.name ORDER BY i.resource_class_id", &res), i;
 
     if (rv == PL_FAIL) return pl_send_failure(q);
     if (rv == 0)
         return pl_error(q, 404, NULL, "No resource provider with uuid %s found: No resource "
                         "provider with uuid %s found", uuid, uuid);
-    /* every class with inventory, 0 when nothing is allocated */
-    if (pl_db_query(q, &res,
-            "SELECT rc.name, COALESCE(SUM(a.used), 0) FROM inventories i "
-            "JOIN resource_classes rc ON rc.id = i.resource_class_id "
-            "LEFT JOIN allocations a ON a.resource_provider_id = i.resource_provider_id "
-            "AND a.resource_class_id = i.resource_class_id "
-            "WHERE i.resource_provider_id = ? "
-            "GROUP BY i.resource_class_id, rc.name ORDER BY i.resource_class_id",
-            "i", rp.id) != PL_OK)
-        return pl_send_failure(q);
     usages = json_object_new_object();
     for (i = 0; i < res->nrows; i++)
         json_object_object_add(usages, PL_CELL(res, i, 0),
@@ -190,6 +190,8 @@ int pl_h_total_usages(pl_req *q)
     user_id = pl_query_last(q, "user_id");
     ctype = pl_query_last(q, "consumer_type");
     if (user_id && !*user_id) user_id = NULL;
+    /* 1.38's consumer counts and sums come from two statements */
+    if (typed && pl_db_snapshot(q) != PL_OK) return pl_send_failure(q);
     usages = typed ? typed_usages(q, project_id, user_id, ctype)
                    : plain_usages(q, project_id, user_id);
     if (!usages) return pl_send_failure(q);

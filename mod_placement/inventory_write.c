@@ -34,25 +34,13 @@ void pl_inv_from_json(pl_inv *iv, const char *rc, json_object *o)
     }
 }
 
-int pl_inv_read(pl_req *q, long long rp_id, const char *only_rc, apr_array_header_t **out)
+apr_array_header_t *pl_inv_from_rows(pl_req *q, const pl_dbres *res)
 {
-    pl_dbres *res;
-    int i, rv;
-    const char *sql =
-        "SELECT rc.name, i.total, i.reserved, i.min_unit, i.max_unit, i.step_size, "
-        "i.allocation_ratio, i.created_at, i.updated_at, i.resource_class_id "
-        "FROM inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id "
-        "WHERE i.resource_provider_id = ?";
-    if (only_rc)
-        rv = pl_db_query(q, &res, apr_pstrcat(q->pool, sql, " AND rc.name = ?", NULL),
-                         "is", rp_id, only_rc);
-    else
-        rv = pl_db_query(q, &res, apr_pstrcat(q->pool, sql, " ORDER BY i.resource_class_id",
-                                              NULL), "i", rp_id);
-    if (rv != PL_OK) return PL_FAIL;
-    *out = apr_array_make(q->pool, res->nrows ? res->nrows : 1, sizeof(pl_inv));
+    apr_array_header_t *out = apr_array_make(q->pool, res->nrows ? res->nrows : 1,
+                                             sizeof(pl_inv));
+    int i;
     for (i = 0; i < res->nrows; i++) {
-        pl_inv *iv = apr_array_push(*out);
+        pl_inv *iv = apr_array_push(out);
         memset(iv, 0, sizeof(*iv));
         iv->rc = PL_CELL(res, i, 0);
         iv->total = pl_cell_int(res, i, 1);
@@ -64,6 +52,17 @@ int pl_inv_read(pl_req *q, long long rp_id, const char *only_rc, apr_array_heade
         iv->modified = pl_modified(PL_CELL(res, i, 7), PL_CELL(res, i, 8));
         iv->rc_id = pl_cell_int(res, i, 9);
     }
+    return out;
+}
+
+int pl_inv_read(pl_req *q, long long rp_id, apr_array_header_t **out)
+{
+    pl_dbres *res;
+    if (pl_db_query(q, &res, "SELECT " PL_INV_COLUMNS " FROM " PL_INV_TABLES
+                    " WHERE i.resource_provider_id = ? ORDER BY i.resource_class_id",
+                    "i", rp_id) != PL_OK)
+        return PL_FAIL;
+    *out = pl_inv_from_rows(q, res);
     return PL_OK;
 }
 

@@ -31,9 +31,18 @@ typedef struct pl_inv {
 /* An inventory from a validated body (upstream's defaults for what is absent). */
 void pl_inv_from_json(pl_inv *iv, const char *rc, json_object *o);
 
-/* The provider's inventories (pl_inv), in class id order; only_rc: just
- * that class (matched by the collation: compare the name).  PL_OK/PL_FAIL. */
-int pl_inv_read(pl_req *q, long long rp_id, const char *only_rc, apr_array_header_t **out);
+/* Inventory rows: the columns (from "i", the inventory, and "rc", its
+ * class, joined as PL_INV_TABLES) and the pl_inv array of a result of
+ * them. */
+#define PL_INV_COLUMNS \
+    "rc.name, i.total, i.reserved, i.min_unit, i.max_unit, i.step_size, " \
+    "i.allocation_ratio, i.created_at, i.updated_at, i.resource_class_id"
+#define PL_INV_TABLES \
+    "inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id"
+apr_array_header_t *pl_inv_from_rows(pl_req *q, const struct pl_dbres *res);
+
+/* The provider's inventories (pl_inv), in class id order.  PL_OK/PL_FAIL. */
+int pl_inv_read(pl_req *q, long long rp_id, apr_array_header_t **out);
 
 /* Lock the provider's row (SELECT ... FOR UPDATE) and read it: 1 found,
  * 0 gone, PL_FAIL.  The first statement of every inventory transaction. */

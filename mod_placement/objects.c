@@ -4,6 +4,8 @@
 #include "http.h"
 #include "strutil.h"
 
+#include <apr_strings.h>
+
 #define PROVIDER_SELECT \
     "SELECT rp.id, rp.uuid, rp.name, rp.generation, rp.parent_provider_id, " \
     "rp.root_provider_id, parent.uuid, root.uuid, rp.created_at, rp.updated_at " \
@@ -46,6 +48,33 @@ int pl_provider_get(pl_req *q, const char *uuid, pl_provider *out, int for_updat
     return 1;
 }
 
+int pl_provider_rows(pl_req *q, const char *uuid, pl_provider *out, const char *cols,
+                     const char *joins, const char *tail, pl_dbres **rows)
+{
+    enum { NRP = 3 };           /* rp.id, rp.uuid, rp.generation */
+    pl_dbres *res, *v;
+    int i, j;
+    if (pl_db_query(q, &res, apr_pstrcat(q->pool, "SELECT rp.id, rp.uuid, rp.generation, ",
+                                         cols, " FROM resource_providers rp ", joins,
+                                         " WHERE rp.uuid = ? ", tail ? tail : "", NULL),
+                    "s", uuid) != PL_OK)
+        return PL_FAIL;
+    if (res->nrows == 0) return 0;
+    memset(out, 0, sizeof(*out));
+    out->id = pl_cell_int(res, 0, 0);
+    out->uuid = PL_CELL(res, 0, 1);
+    out->generation = pl_cell_int(res, 0, 2);
+    v = apr_pcalloc(q->pool, sizeof(*v));
+    v->ncols = res->ncols - NRP;
+    v->nrows = res->nrows == 1 && !PL_CELL(res, 0, NRP) ? 0 : res->nrows;
+    v->cells = apr_pcalloc(q->pool, sizeof(char *) * (size_t)(v->nrows * v->ncols + 1));
+    for (i = 0; i < v->nrows; i++)
+        for (j = 0; j < v->ncols; j++)
+            PL_CELL(v, i, j) = PL_CELL(res, i, NRP + j);
+    *rows = v;
+    return 1;
+}
+
 int pl_provider_bump(pl_req *q, pl_provider *rp)
 {
     pl_dbres *res;
@@ -75,7 +104,6 @@ int pl_resource_class_id(pl_req *q, const char *name, long long *id)
 
 #include <http_core.h>
 #include <http_protocol.h>
-#include <apr_strings.h>
 
 void pl_set_location(pl_req *q, const char *path)
 {

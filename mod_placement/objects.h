@@ -4,6 +4,8 @@
 
 #include "placement.h"
 
+struct pl_dbres;
+
 typedef struct pl_provider {
     long long id;
     const char *uuid;
@@ -20,6 +22,19 @@ typedef struct pl_provider {
  * database failure (recorded).  for_update locks the row (SELECT ... FOR
  * UPDATE) inside a transaction. */
 int pl_provider_get(pl_req *q, const char *uuid, pl_provider *out, int for_update);
+
+/* A provider and rows of its own, read by one statement so that the
+ * generation belongs to the rows (two statements could see two different
+ * writes).  The statement is
+ *   SELECT rp.id, rp.uuid, rp.generation, <cols> FROM resource_providers rp
+ *   <joins> WHERE rp.uuid = ? <tail>
+ * where joins are LEFT JOINs from rp that bring the rows, so a provider
+ * without any still answers: its one row of NULLs is dropped (cols must
+ * start with a column that is never NULL in a real row).  *rows holds
+ * cols alone, numbered from 0.  Only id, uuid and generation of *out are
+ * set.  1 found, 0 not found, PL_FAIL on a database failure (recorded). */
+int pl_provider_rows(pl_req *q, const char *uuid, pl_provider *out, const char *cols,
+                     const char *joins, const char *tail, struct pl_dbres **rows);
 
 /* Check-and-bump: the provider's generation must still be rp->generation;
  * then it becomes rp->generation + 1 (and updated_at now).  PL_OK, or
