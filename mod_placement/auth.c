@@ -3,9 +3,12 @@
  * httpd.conf:  AuthType placement
  *              Require placement-policy
  *
- * mod_authz_core first asks the "placement-policy" provider without a user:
- * with no identity in the headers it answers DENIED_NO_USER, so httpd runs
- * our check_authn hook, which answers 401; with an identity it checks the
+ * The identity comes from the auth strategy: keystone (a token Keystone
+ * vouches for, auth_keystone.c), noauth2 (tests) or trusted-headers (a
+ * layer in front).  mod_authz_core first asks the "placement-policy"
+ * provider without a user: with no identity it answers DENIED_NO_USER, so
+ * httpd runs our check_authn hook, which answers 401 (503 when Keystone
+ * could not say); with an identity it checks the
  * matched route's policy rule and answers GRANTED or DENIED (403).  When
  * granted, force_authn still runs check_authn so r->user is set for logs
  * and other modules.  Errors found before the policy check (bad

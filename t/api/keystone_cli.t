@@ -18,7 +18,10 @@ plan skip_all => 'no openstack CLI (python3-openstackclient, python3-osc-placeme
     unless -x '/usr/bin/openstack';
 
 my $json = JSON::PP->new;
-my $placement = Apache::TestRequest::module2url('placement_ks_real', { path => '' });
+my $placement = do {
+    local $Apache::TestRequest::Module = $Apache::TestRequest::Module;
+    Apache::TestRequest::module2url('placement_ks_real', { path => '' });
+};
 $placement =~ s{/$}{};
 
 # The catalog entry clients look placement up by.
@@ -76,7 +79,8 @@ is(scalar(grep { $_->{resource_class} eq 'VCPU' && $_->{total} == 8 } @{ $inv ||
 my $consumer = new_uuid();
 my $alloc = openstack(qw(resource provider allocation set), $consumer,
                       '--allocation', "rp=$rp->{uuid},VCPU=2,MEMORY_MB=512",
-                      '--project-id', new_uuid(), '--user-id', new_uuid());
+                      '--project-id', new_uuid(), '--user-id', new_uuid(),
+                      '--consumer-type', 'INSTANCE');
 ok($alloc && @$alloc, 'openstack resource provider allocation set (a claim)');
 my $usage = openstack(qw(resource provider usage show), $rp->{uuid});
 is_deeply({ map { $_->{resource_class} => $_->{usage} } @{ $usage || [] } },

@@ -18,6 +18,8 @@ my $json = JSON::PP->new->canonical->allow_nonref;
 # -> HTTP::Response; the API is mounted at / on these hosts.
 sub vhost_api {
     my ($vhost, $method, $path, %o) = @_;
+    # module2url makes the host the default of later requests: not here
+    local $Apache::TestRequest::Module = $Apache::TestRequest::Module;
     my $url = Apache::TestRequest::module2url($vhost, { path => $path });
     my $req = HTTP::Request->new($method => $url);
     $req->header('OpenStack-API-Version' => 'placement ' . ($o{version} || '1.39'));
