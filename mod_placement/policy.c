@@ -499,10 +499,10 @@ apr_array_header_t *pl_policy_extra_rules(const pl_policy *pol,
         for (j = 0; j < pl_policy_ndefaults; j++) {
             const pl_policy_default *d = &pl_policy_defaults[j];
             if (d->deprecated_name && strcmp(d->deprecated_name, d->name)
-                && !strcmp(d->deprecated_name, r->name)) {
-                x->renamed_to = d->name;
-                break;
-            }
+                && !strcmp(d->deprecated_name, r->name))
+                x->renamed_to = x->renamed_to
+                    ? apr_pstrcat(p, x->renamed_to, ", ", d->name, NULL)
+                    : d->name;
         }
     }
     return out;

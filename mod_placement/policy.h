@@ -61,8 +61,8 @@ void pl_policy_write_yaml(const pl_policy *pol, FILE *out,
 void pl_policy_write_sample(FILE *out);
 
 /* A rule the policy file defines beyond the built-in ones (what
- * placement-status reports): renamed_to is the built-in rule whose
- * deprecated name it is (NULL when none); referenced is set when another
+ * placement-status reports): renamed_to lists the built-in rules whose
+ * deprecated name it is, comma separated (NULL when none); referenced is set when another
  * rule refers to it (rule:NAME), so it is a helper rather than a typo. */
 typedef struct {
     const char *name;

@@ -71,8 +71,8 @@ static void usage(FILE *f)
 "  --httpd-conf FILE   Apache configuration serving the API, read for\n"
 "                      PlacementDatabaseConnection, PlacementPolicyFile and\n"
 "                      PlacementDataDir (default %s)\n"
-"  --policy-file FILE  policy file (default: PlacementPolicyFile, else %s\n"
-"                      when it exists)\n"
+"  --policy-file FILE  policy file, '' for none (default: PlacementPolicyFile,\n"
+"                      else %s when it exists)\n"
 "  --schema-dir DIR    directory holding sql/ and data/ (default %s)\n"
 "  --json              print the results as JSON instead of a table\n",
             HTTPD_CONF, POLICY_FILE, PL_SCHEMA_DIR);
@@ -378,7 +378,7 @@ static void check_policy_rules(status *s)
     for (i = 0; i < extra->nelts; i++) {
         const pl_policy_extra *x = &APR_ARRAY_IDX(extra, i, pl_policy_extra);
         if (x->renamed_to)
-            dep = apr_psprintf(s->p, "%s%s\"%s\" (now \"%s\")", dep,
+            dep = apr_psprintf(s->p, "%s%s\"%s\" (now %s)", dep,
                                *dep ? ", " : "", x->name, x->renamed_to);
         else if (!x->referenced)
             unknown = apr_psprintf(s->p, "%s%s\"%s\"", unknown,
@@ -640,13 +640,15 @@ int main(int argc, char **argv)
     if (!s.schema_dir)
         s.schema_dir = datadir ? apr_pstrcat(s.p, datadir, "/schema", NULL)
                                : PL_SCHEMA_DIR;
-    if (!s.policy_file) {
+    if (!s.policy_file) {      /* --policy-file '' means none */
         FILE *f = fopen(POLICY_FILE, "r");
         if (f) {
             s.policy_file = POLICY_FILE;
             fclose(f);
         }
     }
+    if (s.policy_file && !*s.policy_file)
+        s.policy_file = NULL;
     if (!s.url) {
         fprintf(stderr, "placement-status: no database: give --connection, "
                 "set PLACEMENT_DATABASE_CONNECTION, or configure "

@@ -66,7 +66,7 @@ trap cleanup EXIT
 rev=$(git -C "$TOP" rev-parse HEAD)
 git clone -q --no-checkout "$TOP" "$work/src"
 git -C "$work/src" checkout -q "$rev"
-if (cd "$work/src" && nice -n 10 dpkg-buildpackage -us -uc -b >"$work/build.log" 2>&1); then
+if (cd "$work/src" && nice -n 10 dpkg-buildpackage -us -uc -b -J"$(nproc)" >"$work/build.log" 2>&1); then
     ok "dpkg-buildpackage -us -uc -b from a clean clone of $rev"
 else
     not_ok "dpkg-buildpackage (see $work/build.log)"; tail -30 "$work/build.log"
