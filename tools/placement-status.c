@@ -71,8 +71,8 @@ static void usage(FILE *f)
 "  --httpd-conf FILE   Apache configuration serving the API, read for\n"
 "                      PlacementDatabaseConnection, PlacementPolicyFile and\n"
 "                      PlacementDataDir (default %s)\n"
-"  --policy-file FILE  policy file, '' for none (default: PlacementPolicyFile,\n"
-"                      else %s when it exists)\n"
+"  --policy-file FILE  policy file, '' for none (default:\n"
+"                      PlacementPolicyFile, else %s if present)\n"
 "  --schema-dir DIR    directory holding sql/ and data/ (default %s)\n"
 "  --json              print the results as JSON instead of a table\n",
             HTTPD_CONF, POLICY_FILE, PL_SCHEMA_DIR);
@@ -230,9 +230,9 @@ static void check_consumer_owners(status *s)
     else if (n)
         add(s, name, WARNING, apr_psprintf(s->p,
             "There are %" APR_INT64_T_FMT " consumers table records whose "
-            "project or user record is missing; their allocations cannot be read through "
-            "the API. Restore the projects and users rows from a backup, "
-            "or delete those consumers' allocations.", (apr_int64_t)n));
+            "project or user record is missing; their allocations cannot "
+            "be read through the API. Restore the projects and users rows "
+            "from a backup, or delete those consumers' allocations.", (apr_int64_t)n));
     else
         add(s, name, SUCCESS, NULL);
 }
