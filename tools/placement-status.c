@@ -232,7 +232,8 @@ static void check_consumer_owners(status *s)
             "There are %" APR_INT64_T_FMT " consumers table records whose "
             "project or user record is missing; their allocations cannot "
             "be read through the API. Restore the projects and users rows "
-            "from a backup, or delete those consumers' allocations.", (apr_int64_t)n));
+            "from a backup, or delete those consumers' allocations.",
+            (apr_int64_t)n));
     else
         add(s, name, SUCCESS, NULL);
 }
