@@ -110,7 +110,7 @@ grep -qF "PlacementDatabaseConnection \"$url\"" "$conf" || die "could not set th
 # The package's default is PlacementAuthStrategy keystone (tokens validated
 # by Keystone); this test has no Keystone, so it names the operator mode
 # noauth2 explicitly, where X-Auth-Token: admin is the admin user.
-sed -i "s|^\(\s*\)#PlacementAuthStrategy keystone|\1PlacementAuthStrategy noauth2  # package test: no Keystone here|" "$conf"
+sed -i "s|^\(\s*\)#PlacementAuthStrategy keystone|\1# package test (t/package/run.sh): no Keystone here\n\1PlacementAuthStrategy noauth2|" "$conf"
 grep -q '^\s*PlacementAuthStrategy noauth2' "$conf" || die "could not set noauth2 in $conf"
 check "a2enmod placement && a2enconf placement-api" \
     sh -c 'a2enmod placement >/dev/null && a2enconf placement-api >/dev/null'
