@@ -74,6 +74,9 @@ trap cleanup EXIT
 rev=$(git -C "$TOP" rev-parse HEAD)
 git clone -q --no-checkout "$TOP" "$work/src"
 git -C "$work/src" checkout -q "$rev"
+DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -q -o DPkg::Lock::Timeout=900 \
+    "$work/src" >"$work/build-dep.log" 2>&1 \
+    || { cat "$work/build-dep.log"; die "apt-get build-dep failed"; }
 if (cd "$work/src" && nice -n 10 dpkg-buildpackage -us -uc -b -J"$(nproc)" >"$work/build.log" 2>&1); then
     ok "dpkg-buildpackage -us -uc -b from a clean clone of $rev"
 else
