@@ -464,6 +464,50 @@ pl_policy *pl_policy_load(apr_pool_t *p, const char *file,
     }
 }
 
+/* Mark the rules a check tree refers to. */
+static void mark_refs(const pl_pnode *n, apr_hash_t *seen)
+{
+    int i;
+    if (n->kind == PN_RULE) {
+        if (n->ref)
+            apr_hash_set(seen, n->ref->name, APR_HASH_KEY_STRING, n);
+        return;
+    }
+    for (i = 0; i < n->n; i++)      /* depth bounded by the parser */
+        mark_refs(n->kids[i], seen);
+}
+
+apr_array_header_t *pl_policy_extra_rules(const pl_policy *pol,
+                                          apr_pool_t *p)
+{
+    apr_array_header_t *out = apr_array_make(p, 4, sizeof(pl_policy_extra));
+    apr_hash_t *seen = apr_hash_make(p);
+    int i, j;
+
+    for (i = 0; i < pol->order->nelts; i++)
+        mark_refs(APR_ARRAY_IDX(pol->order, i, pl_rule *)->check, seen);
+    for (i = 0; i < pol->order->nelts; i++) {
+        const pl_rule *r = APR_ARRAY_IDX(pol->order, i, pl_rule *);
+        pl_policy_extra *x;
+        if (r->def)
+            continue;
+        x = apr_array_push(out);
+        x->name = r->name;
+        x->renamed_to = NULL;
+        x->referenced = apr_hash_get(seen, r->name, APR_HASH_KEY_STRING)
+                        != NULL;
+        for (j = 0; j < pl_policy_ndefaults; j++) {
+            const pl_policy_default *d = &pl_policy_defaults[j];
+            if (d->deprecated_name && strcmp(d->deprecated_name, d->name)
+                && !strcmp(d->deprecated_name, r->name))
+                x->renamed_to = x->renamed_to
+                    ? apr_pstrcat(p, x->renamed_to, ", ", d->name, NULL)
+                    : d->name;
+        }
+    }
+    return out;
+}
+
 void pl_policy_set_enforce_scope(pl_policy *pol, int enforce)
 {
     pol->enforce_scope = enforce;

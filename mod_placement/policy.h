@@ -64,6 +64,20 @@ void pl_policy_write_yaml(const pl_policy *pol, FILE *out,
  * and deprecation notes (the sample policy file). */
 void pl_policy_write_sample(FILE *out);
 
+/* A rule the policy file defines beyond the built-in ones (what
+ * placement-status reports): renamed_to lists the built-in rules whose
+ * deprecated name it is, comma separated (NULL when none); referenced is set when another
+ * rule refers to it (rule:NAME), so it is a helper rather than a typo. */
+typedef struct {
+    const char *name;
+    const char *renamed_to;
+    int referenced;
+} pl_policy_extra;
+
+/* The file's extra rules, in file order: an array of pl_policy_extra. */
+apr_array_header_t *pl_policy_extra_rules(const pl_policy *pol,
+                                          apr_pool_t *p);
+
 /* ---- built-in defaults (policy_defaults.c) ---- */
 typedef struct {
     const char *method;

@@ -11,11 +11,19 @@
 #include <apr_general.h>
 #include "policy.h"
 
-static int usage(void)
+static int usage(FILE *f)
 {
     fputs("usage: placement-policy-generator [--policy-file FILE] "
-          "[--enforce-new-defaults] [--sample] [--descriptions]\n", stderr);
-    return 2;
+          "[--enforce-new-defaults] [--sample] [--descriptions]\n", f);
+    if (f == stdout)
+        fputs("Print the effective policy (built-in rules merged with the "
+              "policy file) as YAML.\n"
+              "  --policy-file FILE      policy file (YAML or JSON)\n"
+              "  --enforce-new-defaults  the new default rules only\n"
+              "  --sample                every built-in rule, commented out\n"
+              "  --descriptions          each rule's description as a "
+              "comment\n", f);
+    return f == stdout ? 0 : 2;
 }
 
 int main(int argc, char **argv)
@@ -37,8 +45,10 @@ int main(int argc, char **argv)
             sample = 1;
         else if (!strcmp(argv[i], "--descriptions"))
             descr = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return usage(stdout);
         else
-            return usage();
+            return usage(stderr);
     }
     if (sample) {
         pl_policy_write_sample(stdout);
