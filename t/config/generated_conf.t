@@ -2,7 +2,7 @@
 # server), served for real on a free port against the test database, and
 # conf/placement.conf as shipped: the safer defaults are in them.
 #   - TRACE is refused (TraceEnable Off), mod_reqtimeout is loaded with a
-#     RequestReadTimeout;
+#     RequestReadTimeout and cuts off a client that sends its headers slowly;
 #   - the module's own default enforces the new policy defaults (as
 #     oslo.policy 4.4+): a project admin gets 403 on POST /reshaper, a
 #     service caller does not.
@@ -13,11 +13,11 @@ use File::Temp qw(tempdir);
 use Cwd qw(abs_path);
 use HTTP::Tiny;
 use IO::Socket::INET;
-use Time::HiRes qw(sleep);
+use Time::HiRes qw(sleep time);
 
 my $dburl = $ENV{PLACEMENT_TEST_DB_URL};
 plan skip_all => 'PLACEMENT_TEST_DB_URL not set (run through t/run-tests)' unless $dburl;
-plan tests => 11;
+plan tests => 12;
 
 my $top = abs_path('.');
 my $httpd = -x '/usr/sbin/apache2' ? '/usr/sbin/apache2' : 'httpd';
@@ -64,6 +64,28 @@ $res = $http->request(POST => "http://127.0.0.1:$port/reshaper",
                       { headers => { %h, 'X-Auth-Token' => 'nova:service-project',
                                      'X-Roles' => 'service' }, content => '{}' });
 is($res->{status}, 400, '... as a service caller: past the policy (400 for the empty body)');
+
+# A slow client (a header line every 2 s, far below MinRate) is cut off
+# after the 20 s header timeout instead of holding a worker; without
+# mod_reqtimeout it would stay as long as it kept sending.
+my $slow = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port", Timeout => 5)
+    or die "connect: $!";
+print $slow "GET / HTTP/1.1\r\nHost: x\r\n";
+my ($start, $closed) = (time(), 0);
+while (time() - $start < 90) {
+    # the server answers 408 and closes; a write then fails or a read sees EOF
+    my $rin = '';
+    vec($rin, fileno($slow), 1) = 1;
+    if (select(my $rout = $rin, undef, undef, 2)) {
+        my $n = sysread($slow, my $buf, 4096);
+        if (!$n) { $closed = 1; last }
+        next;
+    }
+    local $SIG{PIPE} = 'IGNORE';
+    if (!defined syswrite($slow, "X-Slow: " . int(time()) . "\r\n")) { $closed = 1; last }
+}
+ok($closed, sprintf('a slow client is cut off (after %d s)', time() - $start));
+close $slow;
 
 system($httpd, '-f', $conf, '-k', 'stop');
 for (1 .. 100) { last unless -f "$dir/httpd/httpd.pid"; sleep 0.1 }
