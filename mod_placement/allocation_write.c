@@ -2,10 +2,12 @@
  *
  * Lock order, the same for every writer, so that concurrent writes queue
  * instead of deadlocking:
- *   0. the providers named in the body, SELECT ... FOR UPDATE by uuid,
- *      before any plain read: the snapshot the transaction then takes is
- *      current for them (every writer of their allocations or inventories
- *      holds that row lock until it commits);
+ *   0. the providers named in the body, SELECT ... FOR UPDATE by primary
+ *      key in id order (their ids resolved before the transaction, so no
+ *      range lock on the uuid index holds up provider creation), before
+ *      any plain read: the snapshot the transaction then takes is current
+ *      for them (every writer of their allocations or inventories holds
+ *      that row lock until it commits);
  *   1. plain (snapshot) reads of everything else - no locks;
  *   2. the providers the consumers' old allocations are on must be among
  *      them: when one is not, the transaction runs again with it added to
@@ -248,8 +250,8 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
 
     /* 0. The providers named in the body are locked first, before any
      * plain read takes the snapshot, so the snapshot is current for them:
-     * concurrent writers queue here instead of retrying.  (uuid index
-     * order, the same for every allocation writer.) */
+     * concurrent writers queue here instead of retrying.  (By primary key
+     * in id order, the same for every multi-provider writer.) */
     for (i = 0; i < nc; i++) {
         apr_array_header_t *items = APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++) {
@@ -261,10 +263,9 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
     /* ... and, on a second run, those the old allocations were found on */
     for (i = 0; w->extra_rp_uuids && i < w->extra_rp_uuids->nelts; i++)
         add_unique(seen, rp_uuids, APR_ARRAY_IDX(w->extra_rp_uuids, i, const char *));
+    if (!w->rp_ids) w->rp_ids = apr_hash_make(q->pool);     /* nothing resolved */
     if (rp_uuids->nelts) {
-        if (query_strs(q, &res, "SELECT id, uuid, generation FROM resource_providers "
-                       "FORCE INDEX (uniq_resource_providers0uuid) WHERE uuid IN ",
-                       " FOR UPDATE", rp_uuids) != PL_OK)
+        if (note(q, pl_providers_lock(q, rp_uuids, w->rp_ids, &res)) != PL_OK)
             return PL_FAIL;
         for (i = 0; i < res->nrows; i++) {
             prov *rp = apr_pcalloc(p, sizeof(*rp));
@@ -428,6 +429,7 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
             prov *rp = apr_hash_get(by_id, ll(p, APR_ARRAY_IDX(late_ids, i, long long)),
                                     APR_HASH_KEY_STRING);
             APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = lower(p, rp->uuid);
+            apr_hash_set(w->rp_ids, lower(p, rp->uuid), APR_HASH_KEY_STRING, ll(p, rp->id));
         }
         return retry(q, "old allocations on other providers: locking them first",
                      CONCURRENT_TEXT);
@@ -666,19 +668,43 @@ int pl_alloc_write(pl_req *q, pl_alloc_request *w)
     for (i = 0; i < w->consumers->nelts; i++)
         APR_ARRAY_PUSH(uuids, const char *) =
             APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer).uuid;
-    if (uuids->nelts && query_strs(q, &res, "SELECT DISTINCT rp.uuid FROM allocations a "
-                                   "JOIN resource_providers rp ON rp.id = "
+    w->rp_ids = apr_hash_make(q->pool);
+    if (uuids->nelts && query_strs(q, &res, "SELECT DISTINCT rp.uuid, rp.id FROM "
+                                   "allocations a JOIN resource_providers rp ON rp.id = "
                                    "a.resource_provider_id WHERE a.consumer_id IN ", "",
                                    uuids) == PL_OK) {
         w->extra_rp_uuids = apr_array_make(q->pool, res->nrows + 1, sizeof(const char *));
-        for (i = 0; i < res->nrows; i++)
-            APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = lower(q->pool,
-                                                                    PL_CELL(res, i, 0));
+        for (i = 0; i < res->nrows; i++) {
+            const char *u = lower(q->pool, PL_CELL(res, i, 0));
+            APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = u;
+            apr_hash_set(w->rp_ids, u, APR_HASH_KEY_STRING, PL_CELL(res, i, 1));
+        }
     }
     else if (q->failure.status >= 500)
         return PL_FAIL;
     memset(&q->failure, 0, sizeof(q->failure));
+    if (pl_alloc_resolve(q, w) != PL_OK) return PL_FAIL;
     return pl_db_txn(q, pl_alloc_write_body, w);
+}
+
+int pl_alloc_resolve(pl_req *q, pl_alloc_request *w)
+{
+    apr_hash_t *seen = apr_hash_make(q->pool);
+    apr_array_header_t *uuids = apr_array_make(q->pool, 8, sizeof(const char *));
+    int i, j;
+    if (!w->rp_ids) w->rp_ids = apr_hash_make(q->pool);
+    for (i = 0; i < w->consumers->nelts; i++) {
+        apr_array_header_t *items = APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer).items;
+        for (j = 0; j < items->nelts; j++) {
+            const char *u = lower(q->pool, APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid);
+            if (!apr_hash_get(w->rp_ids, u, APR_HASH_KEY_STRING)) add_unique(seen, uuids, u);
+        }
+    }
+    for (i = 0; w->extra_rp_uuids && i < w->extra_rp_uuids->nelts; i++) {
+        const char *u = APR_ARRAY_IDX(w->extra_rp_uuids, i, const char *);
+        if (!apr_hash_get(w->rp_ids, u, APR_HASH_KEY_STRING)) add_unique(seen, uuids, u);
+    }
+    return note(q, pl_provider_ids(q, uuids, w->rp_ids));
 }
 
 static int delete_body(pl_req *q, void *ctx)

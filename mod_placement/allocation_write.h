@@ -6,6 +6,7 @@
 #define PL_ALLOCATION_WRITE_H
 
 #include "placement.h"
+#include <apr_hash.h>
 #include <apr_tables.h>
 
 /* One requested amount (used >= 1). */
@@ -32,6 +33,9 @@ typedef struct pl_alloc_request {
     int post;                        /* POST /allocations (its error texts) */
     /* internal: providers to lock up front on the next run */
     apr_array_header_t *extra_rp_uuids;
+    /* internal: lower uuid -> id of the providers named and extra, read
+     * before the transaction (pl_alloc_resolve; see pl_providers_lock) */
+    apr_hash_t *rp_ids;
 
 } pl_alloc_request;
 
@@ -44,8 +48,13 @@ void pl_alloc_consumer_read(pl_req *q, pl_alloc_consumer *c, const char *uuid, j
 
 int pl_alloc_write(pl_req *q, pl_alloc_request *w);
 
-/* The same work inside a transaction the caller runs (reshaper): PL_OK,
- * PL_FAIL or PL_RETRY, as a pl_db_txn body returns. */
+/* Before the transaction: resolve the providers the consumers name (and
+ * extra_rp_uuids) to ids into w->rp_ids.  PL_OK or PL_FAIL. */
+int pl_alloc_resolve(pl_req *q, pl_alloc_request *w);
+
+/* The same work inside a transaction the caller runs (reshaper, which
+ * calls pl_alloc_resolve first): PL_OK, PL_FAIL or PL_RETRY, as a
+ * pl_db_txn body returns. */
 int pl_alloc_write_body(pl_req *q, void *w);
 
 /* DELETE /allocations/{uuid}: PL_OK, or PL_FAIL (404 when the consumer has

@@ -237,35 +237,54 @@ pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id)
 
 /* ---- filters as set queries ----------------------------------------------- */
 
+/* The strings of g as text arguments. */
+static void push_strs(apr_array_header_t *args, const apr_array_header_t *g)
+{
+    int j;
+    for (j = 0; j < g->nelts; j++) {
+        pl_dbarg *a = apr_array_push(args);
+        memset(a, 0, sizeof(*a));
+        a->type = 's';
+        a->s = APR_ARRAY_IDX(g, j, const char *);
+    }
+}
+
 /* Providers having, for each inner list, at least one of its ids/uuids:
- * upstream's provider_ids_matching_required_traits / _aggregates. */
+ * upstream's provider_ids_matching_required_traits / _aggregates.  One
+ * scan grouped by provider with a HAVING term per list (upstream joins once
+ * per list, which MariaDB refuses past 61 tables). */
 int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out)
 {
-    char *sql = "SELECT DISTINCT rp.id FROM resource_providers rp";
+    const char *col = aggs ? "g.uuid" : "t.trait_id";
+    char *all = "", *having = "";
     apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
     pl_dbres *res;
-    int i, j;
+    int i;
     for (i = 0; i < groups->nelts; i++) {
         const apr_array_header_t *g = APR_ARRAY_IDX(groups, i, const apr_array_header_t *);
-        if (aggs) {
-            sql = apr_psprintf(s->p, "%s JOIN resource_provider_aggregates a%d ON "
-                               "a%d.resource_provider_id = rp.id JOIN placement_aggregates "
-                               "g%d ON g%d.id = a%d.aggregate_id AND g%d.uuid IN (%s)", sql,
-                               i, i, i, i, i, i, pl_db_placeholders(s->p, g->nelts));
-            for (j = 0; j < g->nelts; j++) {
-                pl_dbarg *a = apr_array_push(args);
-                memset(a, 0, sizeof(*a));
-                a->type = 's';
-                a->s = APR_ARRAY_IDX(g, j, const char *);
-            }
+        const char *in;
+        if (!g->nelts) {            /* an empty list: nothing matches */
+            *out = ac_set_new(s->p);
+            return PL_OK;
         }
-        else {
-            sql = apr_psprintf(s->p, "%s JOIN resource_provider_traits t%d ON "
-                               "t%d.resource_provider_id = rp.id AND t%d.trait_id IN (%s)",
-                               sql, i, i, i, ll_list(s->p, g));
-        }
+        in = aggs ? pl_db_placeholders(s->p, g->nelts) : ll_list(s->p, g);
+        all = apr_pstrcat(s->p, all, i ? "," : "", in, NULL);
+        having = apr_psprintf(s->p, "%s%sMAX(%s IN (%s)) = 1", having, i ? " AND " : "",
+                              col, in);
     }
-    if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
+    if (aggs) {
+        for (i = 0; i < groups->nelts; i++)      /* WHERE ... IN (all) */
+            push_strs(args, APR_ARRAY_IDX(groups, i, const apr_array_header_t *));
+        for (i = 0; i < groups->nelts; i++)      /* one HAVING term each */
+            push_strs(args, APR_ARRAY_IDX(groups, i, const apr_array_header_t *));
+    }
+    if (pl_db_exec(s->q, &res, apr_psprintf(s->p, aggs
+                   ? "SELECT a.resource_provider_id FROM resource_provider_aggregates a "
+                     "JOIN placement_aggregates g ON g.id = a.aggregate_id WHERE %s IN (%s) "
+                     "GROUP BY a.resource_provider_id HAVING %s"
+                   : "SELECT t.resource_provider_id FROM resource_provider_traits t "
+                     "WHERE %s IN (%s) GROUP BY t.resource_provider_id HAVING %s",
+                   col, all, having), (pl_dbarg *)args->elts, args->nelts) != PL_OK)
         return PL_FAIL;
     *out = set_from(s->p, res, 0);
     return PL_OK;

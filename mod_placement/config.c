@@ -272,7 +272,7 @@ const command_rec pl_directives[] = {
     AP_INIT_TAKE1("PlacementPolicyFile", set_policy_file, NULL, RSRC_CONF,
         "oslo.policy YAML/JSON file overriding the built-in rules"),
     AP_INIT_FLAG("PlacementEnforceNewDefaults", set_flag_field, OFF(enforce_new_defaults),
-        RSRC_CONF, "On: only the new default rules; Off: new OR deprecated (default Off)"),
+        RSRC_CONF, "On: only the new default rules; Off: new OR deprecated (default On)"),
     AP_INIT_FLAG("PlacementEnforceScope", set_flag_field, OFF(enforce_scope), RSRC_CONF,
         "Reject tokens whose scope does not fit the rule (default On)"),
     AP_INIT_ITERATE("PlacementCORSAllowedOrigin", add_allowed_origin, NULL, RSRC_CONF,
@@ -406,7 +406,8 @@ void pl_conf_finalize(apr_pool_t *p, pl_server_conf *c, int threads)
     if (c->db_pool_size == PL_UNSET) c->db_pool_size = threads > 0 ? threads : 1;
     if (c->db_pool_timeout == PL_UNSET) c->db_pool_timeout = 30;
     if (c->auth_strategy == PL_AUTH_UNSET) c->auth_strategy = PL_AUTH_KEYSTONE;
-    if (c->enforce_new_defaults == PL_UNSET) c->enforce_new_defaults = 0;
+    /* oslo.policy 4.4+ enforces the new defaults by default too */
+    if (c->enforce_new_defaults == PL_UNSET) c->enforce_new_defaults = 1;
     /* oslo.policy 4.4+ checks scope by default: system tokens fail project rules */
     if (c->enforce_scope == PL_UNSET) c->enforce_scope = 1;
     if (c->cors_max_age == PL_UNSET) c->cors_max_age = 3600;

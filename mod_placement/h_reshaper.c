@@ -7,8 +7,9 @@
  * allocation writer), then the final inventories (deleting what is gone;
  * refused when allocations remain on it).  Each step bumps generations as
  * upstream's does.  Every provider involved is locked first, in one
- * SELECT ... FOR UPDATE in uuid index order (the allocation writer's
- * order), before any plain read. */
+ * SELECT ... FOR UPDATE by primary key in id order (the allocation
+ * writer's order, ids resolved before the transaction), before any plain
+ * read. */
 #include "handlers.h"
 #include "http.h"
 #include "db.h"
@@ -62,16 +63,13 @@ static int query_in(pl_req *q, pl_dbres **res, const char *head, const char *tai
                       args, names->nelts);
 }
 
-/* Lock every provider named (inventories, allocations, and those the
- * allocation writer asked for on an earlier run); *found: lower uuid ->
- * "" for those that exist. */
-static int lock_providers(pl_req *q, resh *c, apr_hash_t **found)
+/* Every provider named (inventories, allocations, and those the allocation
+ * writer asked for on an earlier run), lower case, each once. */
+static apr_array_header_t *named_uuids(pl_req *q, resh *c)
 {
     apr_hash_t *seen = apr_hash_make(q->pool);
     apr_array_header_t *uuids = apr_array_make(q->pool, 8, sizeof(const char *));
-    pl_dbres *res;
     int i, j;
-    *found = apr_hash_make(q->pool);
     for (i = 0; i < c->rps->nelts; i++)
         add_unique(seen, uuids, lower(q->pool, APR_ARRAY_IDX(c->rps, i, resh_rp).uuid));
     for (i = 0; i < c->w.consumers->nelts; i++) {
@@ -83,10 +81,18 @@ static int lock_providers(pl_req *q, resh *c, apr_hash_t **found)
     }
     for (i = 0; c->w.extra_rp_uuids && i < c->w.extra_rp_uuids->nelts; i++)
         add_unique(seen, uuids, APR_ARRAY_IDX(c->w.extra_rp_uuids, i, const char *));
-    if (!uuids->nelts) return PL_OK;
-    if (query_in(q, &res, "SELECT id, uuid FROM resource_providers FORCE INDEX "
-                 "(uniq_resource_providers0uuid) WHERE uuid IN ", " FOR UPDATE", uuids)
-        != PL_OK)
+    return uuids;
+}
+
+/* Lock every provider named, by primary key (resolved before the
+ * transaction: pl_providers_lock); *found: lower uuid -> "" for those that
+ * exist. */
+static int lock_providers(pl_req *q, resh *c, apr_hash_t **found)
+{
+    pl_dbres *res;
+    int i;
+    *found = apr_hash_make(q->pool);
+    if (pl_providers_lock(q, named_uuids(q, c), c->w.rp_ids, &res) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
         apr_hash_set(*found, lower(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING, "");
@@ -271,7 +277,9 @@ int pl_h_reshaper(pl_req *q)
         json_object_object_foreach(allocs, cuuid, d)
             pl_alloc_consumer_read(q, apr_array_push(c.w.consumers), apr_pstrdup(q->pool, cuuid), d);
     }
-    if (pl_db_txn(q, reshape_txn, &c) != PL_OK) {
+    c.w.rp_ids = apr_hash_make(q->pool);
+    if (pl_provider_ids(q, named_uuids(q, &c), c.w.rp_ids) != PL_OK
+        || pl_db_txn(q, reshape_txn, &c) != PL_OK) {
         /* the allocation writer's conflict texts, as the reshaper words them */
         const char *d = q->failure.detail;
         if (q->failure.status == 409 && d && !strncmp(d, ALLOC_PREFIX, strlen(ALLOC_PREFIX)))

@@ -7,8 +7,10 @@
 #include "http.h"
 #include "db.h"
 #include "objects.h"
+#include "pyrepr.h"
 
 #include <apr_strings.h>
+#include <string.h>
 
 #define MIN_CUSTOM_ID 10000LL
 #define CREATE_RETRIES 100
@@ -106,6 +108,19 @@ int pl_h_resource_class_show(pl_req *q)
     return pl_send_json(q, 200, class_json(q, rc.name));
 }
 
+/* The schema's pattern ^CUSTOM_[A-Z0-9_]+$ lets one trailing newline
+ * through, as Python's re does: upstream writes such a class and then fails
+ * on its Location header (500).  Refused here, before anything is written. */
+static int name_has_newline(pl_req *q, const char *name)
+{
+    size_t n = strlen(name);
+    if (!n || name[n - 1] != '\n') return 0;
+    pl_fail(q, 400, NULL, "JSON does not validate: %s does not match "
+            "'^CUSTOM_[A-Z0-9_]+$' (a trailing newline is not part of a name)",
+            pl_py_str_repr(q->pool, name, n));
+    return 1;
+}
+
 /* POST /resource_classes (1.2) */
 int pl_h_resource_class_create(pl_req *q)
 {
@@ -115,6 +130,7 @@ int pl_h_resource_class_create(pl_req *q)
     if (!b) return pl_send_failure(q);
     json_object_object_get_ex(b, "name", &v);
     name = json_object_get_string(v);
+    if (name_has_newline(q, name)) return pl_send_failure(q);
     rv = create_class(q, name);
     if (rv == PL_FAIL) return pl_send_failure(q);
     if (rv == 0)
@@ -134,6 +150,7 @@ int pl_h_resource_class_update(pl_req *q)
     if (!b) return pl_send_failure(q);
     json_object_object_get_ex(b, "name", &v);
     newname = json_object_get_string(v);
+    if (name_has_newline(q, newname)) return pl_send_failure(q);
     rv = get_class(q, name, &rc);
     if (rv == PL_FAIL) return pl_send_failure(q);
     if (rv == 0) {

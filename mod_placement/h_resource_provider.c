@@ -142,18 +142,24 @@ static int name_ids(pl_req *q, const char *table, const char *col,
     return 1;
 }
 
-/* Providers joined to one table per group (AND of ORs), upstream's
- * provider_ids_matching_required_traits / _aggregates. */
+/* Providers with a row in table for every group (AND of ORs), upstream's
+ * provider_ids_matching_required_traits / _aggregates.  One scan grouped by
+ * provider, one HAVING term per group: upstream joins the table once per
+ * group, which MariaDB refuses past 61 tables. */
 static int match_groups(pl_req *q, const char *table, const char *col,
                         apr_array_header_t *groups, pl_dbres **res)
 {
-    char *sql = "SELECT rp.id FROM resource_providers rp";
+    char *all = "", *having = "";
     int i;
-    for (i = 0; i < groups->nelts; i++)
-        sql = apr_psprintf(q->pool, "%s JOIN %s t%d ON rp.id = t%d.resource_provider_id "
-                           "AND t%d.%s IN (%s)", sql, table, i, i, i, col,
-                           APR_ARRAY_IDX(groups, i, const char *));
-    return pl_db_query(q, res, sql, "");
+    for (i = 0; i < groups->nelts; i++) {
+        const char *g = APR_ARRAY_IDX(groups, i, const char *);
+        all = apr_pstrcat(q->pool, all, i ? "," : "", g, NULL);
+        having = apr_psprintf(q->pool, "%s%sMAX(%s IN (%s)) = 1", having, i ? " AND " : "",
+                              col, g);
+    }
+    return pl_db_query(q, res, apr_psprintf(q->pool, "SELECT resource_provider_id FROM %s "
+                       "WHERE %s IN (%s) GROUP BY resource_provider_id HAVING %s", table,
+                       col, all, having), "");
 }
 
 typedef struct list_filters {

@@ -60,6 +60,9 @@ static const char *error_template(pl_req *q, int status, const char *detail, int
     const char *expl = pl_status_explanation(status);
 #define ESC(s) (escape ? ap_escape_html(q->pool, (s)) : (s))
     if (!detail) detail = "";
+    /* headers are latin-1 text to upstream (WSGI): 0xff is U+00FF */
+    if (accept) accept = pl_latin1_to_utf8(q->pool, accept);
+    if (ct) ct = pl_latin1_to_utf8(q->pool, ct);
     if (!accept || !strcmp(accept, "*/*")) accept = "application/json";
     if (status == 405)
         return apr_pstrcat(q->pool, "The method ", ESC(r->method),
@@ -130,7 +133,8 @@ int pl_check_json_type(pl_req *q)
     /* upstream's require_content: the type, parameters ignored */
     if (!ct || strncasecmp(ct, "application/json", 16) != 0
         || (ct[16] && ct[16] != ';' && !apr_isspace(ct[16]))) {
-        const char *bad = ct && *ct ? apr_pstrndup(q->pool, ct, strcspn(ct, "; ")) : "None";
+        const char *bad = ct && *ct ? pl_latin1_to_utf8(q->pool, apr_pstrndup(q->pool, ct,
+                                                            strcspn(ct, "; "))) : "None";
         return pl_fail(q, 415, NULL, "The media type %s is not supported, use "
                        "application/json", bad);
     }
@@ -211,12 +215,12 @@ const char *pl_failure_body(pl_req *q, const char **content_type)
         const char *line = apr_psprintf(q->pool, "%d %s", status, pl_status_title(status));
         *content_type = apr_pstrcat(q->pool, format, "; charset=UTF-8", NULL);
         if (!strcmp(format, "text/html"))
-            return apr_pstrcat(q->pool, "<html>\n <head>\n  <title>", line,
-                               "</title>\n </head>\n <body>\n  <h1>", line, "</h1>\n  ",
-                               error_template(q, status, f->detail, 1),
-                               "\n </body>\n</html>", NULL);
-        return apr_pstrcat(q->pool, line, "\n\n", pl_error_detail(q, status, f->detail),
-                           NULL);
+            return pl_utf8_repair(q->pool, apr_pstrcat(q->pool, "<html>\n <head>\n  <title>",
+                                  line, "</title>\n </head>\n <body>\n  <h1>", line,
+                                  "</h1>\n  ", error_template(q, status, f->detail, 1),
+                                  "\n </body>\n</html>", NULL));
+        return pl_utf8_repair(q->pool, apr_pstrcat(q->pool, line, "\n\n",
+                              pl_error_detail(q, status, f->detail), NULL));
     }
     *content_type = "application/json";
     err = json_object_new_object();
@@ -225,8 +229,9 @@ const char *pl_failure_body(pl_req *q, const char **content_type)
 
     json_object_object_add(err, "status", json_object_new_int(status));
     json_object_object_add(err, "title", json_object_new_string(pl_status_title(status)));
+    /* whatever was echoed into it, the body stays JSON */
     json_object_object_add(err, "detail", json_object_new_string(
-        pl_error_detail(q, status, f->detail)));
+        pl_utf8_repair(q->pool, pl_error_detail(q, status, f->detail))));
     if (q->mv_ok && q->mv >= PL_V(1, 23))
         json_object_object_add(err, "code", json_object_new_string(
             f->code ? f->code : "placement.undefined_code"));

@@ -1,5 +1,6 @@
 /* Microversion header parsing (see microversion.h). */
 #include "microversion.h"
+#include "strutil.h"
 
 #include <apr_strings.h>
 #include <apr_lib.h>
@@ -73,7 +74,8 @@ static int python_int(const char *s, long *out)
 pl_mv_result pl_mv_parse(apr_pool_t *p, const char *header, int *version,
                          const char **message)
 {
-    const char *vs = header ? find_service_version(p, header) : NULL;
+    /* a header is latin-1 text to upstream (WSGI): 0xff is U+00FF */
+    const char *vs = header ? find_service_version(p, pl_latin1_to_utf8(p, header)) : NULL;
     const char *dot;
     long major, minor;
 

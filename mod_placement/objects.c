@@ -5,6 +5,7 @@
 #include "strutil.h"
 
 #include <apr_strings.h>
+#include <stdlib.h>
 
 #define PROVIDER_SELECT \
     "SELECT rp.id, rp.uuid, rp.name, rp.generation, rp.parent_provider_id, " \
@@ -73,6 +74,74 @@ int pl_provider_rows(pl_req *q, const char *uuid, pl_provider *out, const char *
             PL_CELL(v, i, j) = PL_CELL(res, i, NRP + j);
     *rows = v;
     return 1;
+}
+
+static char *lower_dup(apr_pool_t *p, const char *s)
+{
+    char *o = apr_pstrdup(p, s), *c;
+    for (c = o; *c; c++) if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+    return o;
+}
+
+int pl_provider_ids(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids)
+{
+    pl_dbarg *args;
+    pl_dbres *res;
+    int i;
+    if (!uuids->nelts) return PL_OK;
+    args = apr_pcalloc(q->pool, sizeof(*args) * uuids->nelts);
+    for (i = 0; i < uuids->nelts; i++) {
+        args[i].type = 's';
+        args[i].s = APR_ARRAY_IDX(uuids, i, const char *);
+    }
+    if (pl_db_exec(q, &res, apr_pstrcat(q->pool, "SELECT id, uuid FROM resource_providers "
+                   "WHERE uuid IN (", pl_db_placeholders(q->pool, uuids->nelts), ")", NULL),
+                   args, uuids->nelts) != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++)
+        apr_hash_set(ids, lower_dup(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING,
+                     PL_CELL(res, i, 0));
+    return PL_OK;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+int pl_providers_lock(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids,
+                      pl_dbres **res)
+{
+    apr_array_header_t *want = apr_array_make(q->pool, uuids->nelts + 1, sizeof(long long));
+    apr_hash_t *seen = apr_hash_make(q->pool);
+    pl_dbarg *args;
+    int i, n;
+    for (i = 0; i < uuids->nelts; i++) {
+        const char *id = apr_hash_get(ids, APR_ARRAY_IDX(uuids, i, const char *),
+                                      APR_HASH_KEY_STRING);
+        if (!id || apr_hash_get(seen, id, APR_HASH_KEY_STRING)) continue;
+        apr_hash_set(seen, id, APR_HASH_KEY_STRING, id);
+        APR_ARRAY_PUSH(want, long long) = apr_atoi64(id);
+    }
+    /* "WHERE id IN (...)" on the primary key (forced: a table scan would
+     * lock every row): one record lock per row, no gap locks, taken in
+     * ascending id order (the range scan's order). */
+    qsort(want->elts, want->nelts, sizeof(long long), cmp_ll);
+    n = want->nelts;
+    if (!n) {
+        *res = apr_pcalloc(q->pool, sizeof(**res));
+        return PL_OK;
+    }
+    args = apr_pcalloc(q->pool, sizeof(*args) * (n + 1));
+    for (i = 0; i < n; i++) {
+        args[i].type = 'i';
+        args[i].i = APR_ARRAY_IDX(want, i, long long);
+    }
+    return pl_db_exec(q, res, apr_pstrcat(q->pool, "SELECT id, uuid, generation FROM "
+                      "resource_providers FORCE INDEX (PRIMARY) WHERE id IN (",
+                      pl_db_placeholders(q->pool, n),
+                      ") ORDER BY id FOR UPDATE", NULL), args, n);
 }
 
 int pl_provider_bump(pl_req *q, pl_provider *rp)

@@ -3,6 +3,10 @@
 #define PL_OBJECTS_H
 
 #include "placement.h"
+#include "db.h"
+
+#include <apr_hash.h>
+#include <apr_tables.h>
 
 struct pl_dbres;
 
@@ -41,6 +45,25 @@ int pl_provider_rows(pl_req *q, const char *uuid, pl_provider *out, const char *
  * PL_FAIL with 409 placement.concurrent_update recorded when another writer
  * got there first. */
 int pl_provider_bump(pl_req *q, pl_provider *rp);
+
+/* Locking several providers without blocking provider creation: a
+ * locking read by uuid takes next-key (range) locks on the uuid index, and
+ * a POST /resource_providers whose uuid falls in such a range waits until
+ * the lock holder commits.  So a write resolves uuid -> id first, OUTSIDE
+ * its transaction (an id never changes; a plain read inside would take the
+ * snapshot before the locks), then locks by primary key in id order, the
+ * one order every multi-provider writer uses.
+ *
+ * pl_provider_ids: add "lower uuid" -> "id" to ids for those of uuids that
+ * exist (a plain read, no lock).  PL_OK or PL_FAIL. */
+int pl_provider_ids(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids);
+
+/* Inside a transaction: SELECT id, uuid, generation ... FOR UPDATE of the
+ * providers of uuids (lower case) that ids resolves, by primary key in id
+ * order.  *res gets the rows that still exist (none asked: 0 rows).  PL_OK
+ * or PL_FAIL. */
+int pl_providers_lock(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids,
+                      pl_dbres **res);
 
 /* Resource class id by name: 1 found, 0 not found, PL_FAIL. */
 int pl_resource_class_id(pl_req *q, const char *name, long long *id);

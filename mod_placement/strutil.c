@@ -160,3 +160,43 @@ const char *pl_utf8_decode_error(apr_pool_t *p, const char *str, size_t n)
     }
     return NULL;
 }
+
+/* Length of the well-formed UTF-8 sequence at s (1 for ASCII), 0 if none. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+    int need, k;
+    if (s[0] < 0x80) return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) need = 1;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF) need = 2;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4) need = 3;
+    else return 0;
+    for (k = 1; k <= need; k++) {
+        unsigned char lo, hi;
+        continuation_range(s[0], k, &lo, &hi);
+        if (s[k] < lo || s[k] > hi) return 0;     /* also stops at the NUL */
+    }
+    return (size_t)need + 1;
+}
+
+const char *pl_utf8_repair(apr_pool_t *p, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    char *out, *o;
+    size_t n;
+    if (!pl_utf8_decode_error(p, s, strlen(s))) return s;
+    o = out = apr_palloc(p, strlen(s) * 2 + 1);
+    while (*u) {
+        n = utf8_seq_len(u);
+        if (n) {
+            memcpy(o, u, n);
+            o += n;
+            u += n;
+            continue;
+        }
+        *o++ = (char)(0xC0 | (*u >> 6));
+        *o++ = (char)(0x80 | (*u & 0x3F));
+        u++;
+    }
+    *o = '\0';
+    return out;
+}

@@ -26,4 +26,9 @@ const char *pl_latin1_to_utf8(apr_pool_t *p, const char *s);
  * position 0: invalid start byte"). */
 const char *pl_utf8_decode_error(apr_pool_t *p, const char *s, size_t n);
 
+/* s as valid UTF-8: well-formed sequences kept, every other byte read as
+ * latin-1 (0xff -> U+00FF), the way WSGI reads a header.  s itself when
+ * it is valid already. */
+const char *pl_utf8_repair(apr_pool_t *p, const char *s);
+
 #endif

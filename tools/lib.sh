@@ -131,6 +131,11 @@ write_httpd_conf() {
         echo "<IfModule !mpm_prefork_module>"
         echo "    ThreadsPerChild 25"
         echo "</IfModule>"
+        # the safer defaults of conf/placement.conf: no TRACE (it echoes
+        # X-Auth-Token), slow clients cut off instead of holding workers
+        echo "TraceEnable Off"
+        echo "LoadModule reqtimeout_module $mods/mod_reqtimeout.so"
+        echo "RequestReadTimeout header=20-40,MinRate=500 body=20,MinRate=500"
         echo "PlacementDatabaseConnection \"$dburl\""
         echo "PlacementAuthStrategy ${PLACEMENT_AUTH_STRATEGY:-noauth2}"
         echo "PlacementDataDir $TOP"

@@ -47,6 +47,10 @@ int main(void)
     expect_err("placement 1", PL_MV_BAD_STRING,
                "invalid version string: 1; Version.__new__() missing 1 required "
                "positional argument: 'minor'");
+    /* header bytes are latin-1 characters, as WSGI gives them to upstream */
+    expect_err("placement 1.\xff", PL_MV_BAD_STRING,
+               "invalid version string: 1.\xc3\xbf; invalid literal for int() with base 10: "
+               "'\xc3\xbf'");
     is_str(pl_mv_string(p, PL_V(1, 15)), "1.15", "version string");
     return done_testing();
 }

@@ -52,5 +52,12 @@ int main(void)
     is_str(pl_utf8_decode_error(p, "\xed\xa0\x80", 3),
            "'utf-8' codec can't decode byte 0xed in position 0: invalid continuation byte",
            "surrogates are refused");
+    {
+        const char *good = "caf\xc3\xa9";
+        ok(pl_utf8_repair(p, good) == good, "repair: valid UTF-8 returned as is");
+        is_str(pl_utf8_repair(p, "1.\xff"), "1.\xc3\xbf", "repair: 0xff is U+00FF");
+        is_str(pl_utf8_repair(p, "\xc3\xa9\xe2\x98"), "\xc3\xa9\xc3\xa2\xc2\x98",
+               "repair: a valid sequence kept, a truncated one read as latin-1");
+    }
     return done_testing();
 }
