@@ -548,6 +548,17 @@ static int txn_once(pl_req *q, pl_db_conn *c, pl_txn_fn fn, void *ctx, unsigned 
             return unavailable(q, "connection lost during commit");
         }
         rv = PL_FAIL;
+        if (!is_conflict(*err)) {
+            /* Neither a conflict nor a lost connection: whether it was
+             * committed is unknown, so not a 409 (a client would take
+             * that as "nothing was done"). */
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(207)
+                          "%s COMMIT failed with MariaDB error %u: %s", q->request_id,
+                          *err, mysql_error(c->m));
+            if (c->m && c->in_txn && mysql_rollback(c->m)) disconnect(c);
+            c->in_txn = 0;
+            return unavailable(q, "the commit failed");
+        }
         pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Database conflict at commit.");
     }
     else if (rv != PL_OK)

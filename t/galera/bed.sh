@@ -90,6 +90,15 @@ start_node() {
     fi
     [ "$(id -u)" -eq 0 ] && chown -R "$RUNAS" "$d"
     rm -f "$d/mysqld.sock"
+    # after a crash, recover the position from InnoDB first (as the packaged
+    # galera_recovery does), so the node rejoins by IST, not a full SST
+    if grep -q '^seqno: *-1' "$d/data/grastate.dat" 2>/dev/null; then
+        rm -f "$d/recover.log"
+        mariadbd --defaults-file="$d/my.cnf" --wsrep-recover --log-error="$d/recover.log" \
+            >/dev/null 2>&1 || true
+        local pos; pos=$(sed -n 's/.*WSREP: Recovered position: *//p' "$d/recover.log" | tail -1)
+        [ -n "$pos" ] && extra="$extra --wsrep-start-position=$pos"
+    fi
     (cd "$d" && exec mariadbd --defaults-file="$d/my.cnf" $extra >>"$d/mysqld.out" 2>&1 </dev/null &)
     local i
     for i in $(seq 240); do node_up "$n" && break; sleep 0.5; done
