@@ -9,7 +9,8 @@
 #   t/galera/bed.sh kill N | start N   SIGKILL / restart node N (1-3)
 #   t/galera/bed.sh sql N [mariadb args]  a client on node N
 #
-# State under $PLACEMENT_VAR/galera (default var/galera): n1..n3 (datadir,
+# State under $PLACEMENT_VAR/galera (default var/galera; under /var/tmp when
+# the mysql user cannot reach the checkout): n1..n3 (datadir,
 # socket, my.cnf, log; nodes run as the mysql user so rsync SST works as in
 # a packaged install), front-a (-> node 1, failing over to node 3) and
 # front-b (-> node 2 only, so it answers 503 while node 2 is down), env (the
@@ -19,8 +20,14 @@
 set -euo pipefail
 . "$(dirname "$0")/../../tools/lib.sh"
 BED=$VAR/galera
-PROVIDER=/usr/lib/galera/libgalera_smm.so
 RUNAS=mysql; [ "$(id -u)" -ne 0 ] && RUNAS=$(id -un)
+# nodes run as mysql: when it cannot reach the checkout (say, under /root),
+# the bed lives elsewhere
+mkdir -p "$VAR"
+if [ "$RUNAS" = mysql ] && ! runuser -u mysql -- test -x "$VAR" 2>/dev/null; then
+    BED=/var/tmp/placement-galera.$(printf %s "$TOP" | md5sum | cut -c1-8)
+fi
+PROVIDER=/usr/lib/galera/libgalera_smm.so
 
 node_sql() { local n=$1; shift; mariadb -S "$BED/n$n/mysqld.sock" -uroot "$@"; }
 node_up() { node_sql "$1" -N -e "SHOW STATUS LIKE 'wsrep_ready'" 2>/dev/null | grep -q ON; }
@@ -125,8 +132,10 @@ stop_node() {
 up() {
     install_packages galera-4 rsync iproute2
     build
+    local fresh=
+    if ! node_up 1 && ! node_up 2 && ! node_up 3; then fresh=1; rm -f "$BED/env"; fi
     ports
-    if ! node_up 1 && ! node_up 2 && ! node_up 3; then
+    if [ -n "$fresh" ]; then
         # a fresh cluster every time: node 1 bootstraps from its datadir
         rm -rf "$BED/n1" "$BED/n2" "$BED/n3"
         mkdir -p "$BED/n1"
@@ -175,10 +184,10 @@ up) up ;;
 down) down ;;
 test) tests ;;
 all)
+    trap down EXIT
     up
     status=0
     tests || status=1
-    down
     exit $status ;;
 kill) ports; kill_node "$2" ;;
 start) ports; start_node "$2" ;;
