@@ -23,7 +23,12 @@ struct pl_dbpool {
     apr_reslist_t *rl;
     apr_thread_mutex_t *sync_lock;
     volatile int standard_synced;   /* standard traits and classes inserted */
+    apr_time_t *down_until;         /* per host of a failover list: skip until then */
 };
+
+/* How long a host that refused a connection is skipped by the others in a
+ * failover list (when all are down, all are tried anyway). */
+#define HOST_DOWN_HOLD apr_time_from_sec(5)
 
 typedef struct pl_db_conn {
     pl_dbpool *owner;
@@ -32,6 +37,8 @@ typedef struct pl_db_conn {
     apr_hash_t *stmts;      /* sql text -> MYSQL_STMT* */
     int in_txn;
     int repeatable_read;    /* the session's isolation level gives snapshots */
+    int host;               /* index in the URL's host list */
+    unsigned int doomed;    /* error that ended the transaction pl_db_txn runs */
 } pl_db_conn;
 
 static int is_gone(unsigned int err)
@@ -39,7 +46,24 @@ static int is_gone(unsigned int err)
     return err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST
         || err == CR_CONNECTION_ERROR || err == CR_CONN_HOST_ERROR
         || err == 1927 /* ER_CONNECTION_KILLED */ || err == 4031 /* idle timeout */
-        || err == 1053 /* ER_SERVER_SHUTDOWN */;
+        || err == 1053 /* ER_SERVER_SHUTDOWN */
+        || err == 1047 /* Galera: "WSREP has not yet prepared node for application use" */;
+}
+
+/* Errors after which the transaction must run again as a whole: deadlock
+ * (with Galera also a certification failure at COMMIT or a brute-force
+ * abort at any statement), lock wait timeout, and 1020 "Record has changed
+ * since last read" (MariaDB 11.6+ with innodb_snapshot_isolation). */
+static int is_conflict(unsigned int err)
+{
+    return err == PL_ER_DEADLOCK || err == PL_ER_LOCK_WAIT || err == 1020;
+}
+
+/* Hosts to try: the URL's failover list, or the one host or socket. */
+static int nhosts(const pl_db_conn *c)
+{
+    const pl_dburl *u = c->owner->conf->db;
+    return u->unix_socket || u->nhosts < 1 ? 1 : u->nhosts;
 }
 
 static void close_stmts(pl_db_conn *c)
@@ -103,9 +127,11 @@ static int session_is_repeatable_read(MYSQL *m)
     return rr;
 }
 
-static int connect_db(pl_db_conn *c, const char **errmsg)
+static int connect_host(pl_db_conn *c, int h, const char **errmsg)
 {
     const pl_dburl *u = c->owner->conf->db;
+    const char *host = u->nhosts > 0 ? u->hosts[h] : u->host;
+    unsigned int port = u->nhosts > 0 ? u->ports[h] : u->port;
     unsigned int timeout = 5;
     my_bool off = 0;
     MYSQL *m = mysql_init(NULL);
@@ -118,16 +144,57 @@ static int connect_db(pl_db_conn *c, const char **errmsg)
     mysql_options(m, MYSQL_SET_CHARSET_NAME, u->charset ? u->charset : "utf8");
     /* oslo.db's default sql_mode */
     mysql_options(m, MYSQL_INIT_COMMAND, "SET SESSION sql_mode = 'TRADITIONAL'");
-    if (!mysql_real_connect(m, u->unix_socket ? NULL : u->host, u->user, u->password,
-                            u->database, u->port, u->unix_socket, 0)) {
+    if (!mysql_real_connect(m, u->unix_socket ? NULL : host, u->user, u->password,
+                            u->database, port, u->unix_socket, 0)) {
         *errmsg = apr_pstrdup(c->pool, mysql_error(m));
         mysql_close(m);
         return -1;
     }
     c->m = m;
     c->repeatable_read = session_is_repeatable_read(m);
+    c->host = h;
     sync_standard(c);
     return 0;
+}
+
+/* Connect to the first host of the list that answers, skipping those that
+ * recently did not (unless none is left), so a pool entry whose node died
+ * is replaced by one on another node. */
+static int connect_db(pl_db_conn *c, const char **errmsg)
+{
+    pl_dbpool *pool = c->owner;
+    int n = nhosts(c), pass, h;
+    for (pass = 0; pass < 2; pass++) {
+        for (h = 0; h < n; h++) {
+            apr_time_t now = apr_time_now();
+            int held = n > 1 && pool->down_until[h] > now;
+            if (held != pass) continue;     /* pass 0: the live ones; 1: the rest */
+            if (connect_host(c, h, errmsg) == 0) {
+                if (n > 1 && (h > 0 || held))
+                    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, pool->s, PL_LOGNO(205)
+                                 "database connection to host %d of %d (%s)", h + 1, n,
+                                 pool->conf->db->hosts[h]);
+                if (n > 1) pool->down_until[h] = 0;
+                return 0;
+            }
+            if (n > 1) {
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, pool->s, PL_LOGNO(206)
+                             "database host %d of %d (%s) unreachable: %s", h + 1, n,
+                             pool->conf->db->hosts[h], *errmsg);
+                pool->down_until[h] = now + HOST_DOWN_HOLD;
+            }
+        }
+    }
+    return -1;
+}
+
+/* The connection is unusable: close it.  A node that says it is shutting
+ * down or not ready (Galera without quorum) is skipped for a while. */
+static void lost(pl_db_conn *c, unsigned int err)
+{
+    if ((err == 1047 || err == 1053) && nhosts(c) > 1)
+        c->owner->down_until[c->host] = apr_time_now() + HOST_DOWN_HOLD;
+    disconnect(c);
 }
 
 static apr_status_t conn_construct(void **resource, void *params, apr_pool_t *pool)
@@ -155,6 +222,8 @@ pl_dbpool *pl_dbpool_create(apr_pool_t *p, server_rec *s, pl_server_conf *conf)
     pl_dbpool *pool = apr_pcalloc(p, sizeof(*pool));
     pool->s = s;
     pool->conf = conf;
+    if (conf->db && conf->db->nhosts > 0)
+        pool->down_until = apr_pcalloc(p, sizeof(*pool->down_until) * conf->db->nhosts);
     return pool;
 }
 
@@ -371,6 +440,14 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
     int attempt;
 
     if (!c) return PL_FAIL;
+    if (c->doomed) {
+        /* The transaction already ended (conflict or lost connection):
+         * nothing more may run in it, or it would run outside any
+         * transaction.  pl_db_txn runs the whole transaction again. */
+        q->db_errno = (int)c->doomed;
+        return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE,
+                       "Database conflict: the transaction was aborted");
+    }
     for (attempt = 0; ; attempt++) {
         if (!c->m) {
             const char *cerr;
@@ -384,18 +461,26 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
         if (!err) return PL_OK;
         if (is_gone(err)) {
             int was_in_txn = c->in_txn;
-            disconnect(c);
-            /* Outside a transaction nothing is lost: reconnect and retry once.
+            lost(c, err);
+            /* Outside a transaction nothing is lost: reconnect (to the next
+             * host of a failover list if this one is down) and retry.
              * Inside one, the transaction is gone; pl_db_txn runs it again. */
-            if (!was_in_txn && attempt == 0) continue;
-            if (was_in_txn) c->in_txn = 0;
+            if (!was_in_txn && attempt < nhosts(c)) continue;
+            if (was_in_txn) c->doomed = err;
             return unavailable(q, msg);
         }
-        if (!c->in_txn && (err == PL_ER_DEADLOCK || err == PL_ER_LOCK_WAIT) && attempt < 3)
-            continue;
+        if (is_conflict(err)) {
+            if (c->in_txn) { c->doomed = err; break; }
+            if (attempt < q->conf->allocation_conflict_retry_count) {
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(203)
+                              "%s MariaDB error %u at statement, retried (%d)",
+                              q->request_id, err, attempt + 1);
+                continue;
+            }
+        }
         break;
     }
-    if (err == PL_ER_DUP_ENTRY || err == PL_ER_DEADLOCK || err == PL_ER_LOCK_WAIT
+    if (err == PL_ER_DUP_ENTRY || is_conflict(err)
         || err == PL_ER_ROW_IS_REFERENCED || err == PL_ER_NO_REFERENCED_ROW)
         return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Database conflict: %s", msg);
     /* Text the utf8 (3-byte) columns cannot hold, or too long for its
@@ -429,7 +514,7 @@ static int begin(pl_req *q, pl_db_conn *c, int snapshot)
 {
     unsigned int err = 0;
     int attempt;
-    for (attempt = 0; attempt < 2; attempt++) {
+    for (attempt = 0; attempt <= nhosts(c); attempt++) {
         const char *cerr;
         if (!c->m && connect_db(c, &cerr) != 0) {
             q->db_errno = CR_CONN_HOST_ERROR;
@@ -438,6 +523,7 @@ static int begin(pl_req *q, pl_db_conn *c, int snapshot)
         if (!snapshot) {
             if (mysql_query(c->m, "START TRANSACTION") == 0) {
                 c->in_txn = 1;
+                c->doomed = 0;
                 return PL_OK;
             }
         }
@@ -447,49 +533,102 @@ static int begin(pl_req *q, pl_db_conn *c, int snapshot)
                  && mysql_query(c->m, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
                     == 0) {
             c->in_txn = 1;
+            c->doomed = 0;
             return PL_OK;
         }
         err = mysql_errno(c->m);
         if (!is_gone(err)) break;
-        disconnect(c);
+        lost(c, err);
     }
     q->db_errno = (int)err;
     if (is_gone(err) || !c->m) return unavailable(q, "connection lost");
     return pl_fail(q, 500, NULL, "Database error %u starting a transaction", err);
 }
 
+/* One run of fn in a transaction.  Returns PL_OK (committed), PL_RETRY
+ * (run it again) or PL_FAIL; *err is the MariaDB error that ended it. */
+static int txn_once(pl_req *q, pl_db_conn *c, pl_txn_fn fn, void *ctx, unsigned int *err,
+                    const char **where)
+{
+    int rv;
+    *err = 0;
+    *where = "statement";
+    if (begin(q, c, 0) != PL_OK) return PL_FAIL;
+    rv = fn(q, ctx);
+    if (c->doomed) {             /* whatever fn made of it */
+        *err = c->doomed;
+        q->db_errno = (int)*err;
+        c->doomed = 0;
+        if (c->m && c->in_txn && mysql_rollback(c->m)) disconnect(c);
+        c->in_txn = 0;
+        return PL_FAIL;
+    }
+    if (rv == PL_OK && c->m) {
+        if (mysql_commit(c->m) == 0) {
+            c->in_txn = 0;
+            return PL_OK;
+        }
+        *err = mysql_errno(c->m);
+        *where = "COMMIT";
+        q->db_errno = (int)*err;
+        if (is_gone(*err)) {
+            /* The commit's fate is unknown: do not guess, report it. */
+            lost(c, *err);
+            *err = 0;
+            return unavailable(q, "connection lost during commit");
+        }
+        rv = PL_FAIL;
+        if (!is_conflict(*err)) {
+            /* Neither a conflict nor a lost connection: whether it was
+             * committed is unknown, so not a 409 (a client would take
+             * that as "nothing was done"). */
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(207)
+                          "%s COMMIT failed with MariaDB error %u: %s", q->request_id,
+                          *err, mysql_error(c->m));
+            if (c->m && c->in_txn && mysql_rollback(c->m)) disconnect(c);
+            c->in_txn = 0;
+            return unavailable(q, "the commit failed");
+        }
+        pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Database conflict at commit.");
+    }
+    else if (rv != PL_OK)
+        *err = (unsigned int)q->db_errno;
+    if (c->m && c->in_txn && mysql_rollback(c->m)) disconnect(c);
+    c->in_txn = 0;
+    return rv;
+}
+
 int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx)
 {
     pl_db_conn *c = acquire(q);
-    int tries = q->conf->allocation_conflict_retry_count + 1, attempt;
+    int tries = q->conf->allocation_conflict_retry_count + 1, attempt, reconnects = 0;
     if (!c) return PL_FAIL;
 
     for (attempt = 0; attempt < tries; attempt++) {
-        int rv, retry;
+        unsigned int err;
+        const char *where;
+        int rv;
         memset(&q->failure, 0, sizeof(q->failure));
         q->db_errno = 0;
-        if (begin(q, c, 0) != PL_OK) return PL_FAIL;
-        rv = fn(q, ctx);
-        if (rv == PL_OK && c->m) {
-            if (mysql_commit(c->m) == 0) {
-                c->in_txn = 0;
-                return PL_OK;
+        rv = txn_once(q, c, fn, ctx, &err, &where);
+        if (rv == PL_OK) return PL_OK;
+        if (rv != PL_RETRY) {
+            /* Deadlock, certification failure, lock wait or changed record,
+             * at a statement or at COMMIT: the whole transaction again.
+             * A lost connection: again on a new one (another host). */
+            if (is_conflict(err)) {
+                if (attempt + 1 < tries)
+                    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(203)
+                                  "%s MariaDB error %u at %s, transaction retried (%d)",
+                                  q->request_id, err, where, attempt + 1);
             }
-            q->db_errno = (int)mysql_errno(c->m);
-            rv = PL_FAIL;
-            if (is_gone((unsigned)q->db_errno)) {
-                /* The commit's fate is unknown: do not guess, report it. */
-                disconnect(c);
-                return unavailable(q, "connection lost during commit");
+            else if (is_gone(err) && reconnects++ < nhosts(c)) {
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(204)
+                              "%s MariaDB error %u (connection lost) at %s, "
+                              "transaction run again", q->request_id, err, where);
             }
-            pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Database conflict at commit.");
+            else return PL_FAIL;
         }
-        if (c->m && c->in_txn && mysql_rollback(c->m)) disconnect(c);
-        c->in_txn = 0;
-        retry = rv == PL_RETRY || q->db_errno == PL_ER_DEADLOCK
-             || q->db_errno == PL_ER_LOCK_WAIT
-             || (is_gone((unsigned)q->db_errno) && attempt == 0);
-        if (!retry) return PL_FAIL;
         /* a short pause, growing and varied, spreads out writers that collided */
         {
             unsigned char jitter;

@@ -1,5 +1,6 @@
 /* SQLAlchemy database URL parser, following the shape SQLAlchemy accepts:
  *   dialect[+driver]://[user[:password]@][host|[ipv6]][:port][/database][?query]
+ * plus, for failover, several hosts: host1[:port1],host2[:port2],...
  * so that an operator can paste upstream placement.conf's value unchanged. */
 #include <ctype.h>
 #include <stdlib.h>
@@ -98,6 +99,48 @@ static int parse_query(apr_pool_t *p, const char *q, pl_dburl *out,
     return 0;
 }
 
+/* One "host", "host:port", "[ipv6]" or "[ipv6]:port" in [hp, end); an
+ * empty host leaves *host NULL (the client's default). */
+static int parse_hostport(apr_pool_t *p, const char *hp, const char *end,
+                          const char **host, unsigned int *port, char **err)
+{
+    const char *he;
+    if (*hp == '[') {
+        const char *rb = memchr(hp, ']', (size_t)(end - hp));
+        if (!rb)
+            return fail(p, err, "unterminated [ipv6] host");
+        if (rb == hp + 1)
+            return fail(p, err, "empty [ipv6] host");
+        *host = apr_pstrmemdup(p, hp + 1, (size_t)(rb - hp - 1));
+        he = rb + 1;
+        if (he != end && *he != ':')
+            return fail(p, err, "junk after [ipv6] host");
+    } else {
+        he = memchr(hp, ':', (size_t)(end - hp));
+        if (!he)
+            he = end;
+        if (he > hp)
+            *host = apr_pstrmemdup(p, hp, (size_t)(he - hp));
+    }
+    if (he < end && *he == ':') {
+        const char *ps = he + 1;
+        unsigned long n = 0;
+        if (ps == end)
+            return fail(p, err, "empty port");
+        for (; ps < end; ps++) {
+            if (!isdigit((unsigned char)*ps))
+                return fail(p, err, "port is not a number");
+            n = n * 10 + (unsigned long)(*ps - '0');
+            if (n > 65535)
+                return fail(p, err, "port out of range");
+        }
+        if (n == 0)
+            return fail(p, err, "port out of range");
+        *port = (unsigned int)n;
+    }
+    return 0;
+}
+
 int pl_dburl_parse(apr_pool_t *p, const char *url, pl_dburl *out, char **err)
 {
     const char *s, *sep, *end_auth, *hp, *he;
@@ -141,41 +184,42 @@ int pl_dburl_parse(apr_pool_t *p, const char *url, pl_dburl *out, char **err)
     if (out->user && !*out->user)
         out->user = NULL;
 
-    /* host and port */
+    /* host and port, or several "host[:port]" separated by commas
+     * (failover: the module tries them in order) */
     end_auth = s + strcspn(s, "/?");
-    hp = s;
-    if (*hp == '[') {
-        const char *rb = memchr(hp, ']', (size_t)(end_auth - hp));
-        if (!rb)
-            return fail(p, err, "unterminated [ipv6] host");
-        if (rb == hp + 1)
-            return fail(p, err, "empty [ipv6] host");
-        out->host = apr_pstrmemdup(p, hp + 1, (size_t)(rb - hp - 1));
-        he = rb + 1;
-        if (he != end_auth && *he != ':')
-            return fail(p, err, "junk after [ipv6] host");
-    } else {
-        he = memchr(hp, ':', (size_t)(end_auth - hp));
-        if (!he)
-            he = end_auth;
-        if (he > hp)
-            out->host = apr_pstrmemdup(p, hp, (size_t)(he - hp));
+    {
+        int cap = 1;
+        const char *c;
+        for (c = s; c < end_auth; c++)
+            if (*c == ',')
+                cap++;
+        out->hosts = apr_pcalloc(p, sizeof(*out->hosts) * (size_t)cap);
+        out->ports = apr_pcalloc(p, sizeof(*out->ports) * (size_t)cap);
     }
-    if (he < end_auth && *he == ':') {
-        const char *ps = he + 1;
-        unsigned long port = 0;
-        if (ps == end_auth)
-            return fail(p, err, "empty port");
-        for (; ps < end_auth; ps++) {
-            if (!isdigit((unsigned char)*ps))
-                return fail(p, err, "port is not a number");
-            port = port * 10 + (unsigned long)(*ps - '0');
-            if (port > 65535)
-                return fail(p, err, "port out of range");
+    for (hp = s; ; hp = he + 1) {
+        const char *host = NULL;
+        unsigned int port = 0;
+        const char *seg_end = memchr(hp, ',', (size_t)(end_auth - hp));
+        if (!seg_end)
+            seg_end = end_auth;
+        if (parse_hostport(p, hp, seg_end, &host, &port, err) != 0)
+            return -1;
+        if (!host && (seg_end != end_auth || out->nhosts))
+            return fail(p, err, "empty host in a host list");
+        if (host) {
+            out->hosts[out->nhosts] = host;
+            out->ports[out->nhosts] = port;
+            out->nhosts++;
         }
-        if (port == 0)
-            return fail(p, err, "port out of range");
-        out->port = (unsigned int)port;
+        else
+            out->port = port;
+        he = seg_end;
+        if (he == end_auth)
+            break;
+    }
+    if (out->nhosts) {
+        out->host = out->hosts[0];
+        out->port = out->ports[0];
     }
 
     /* database */

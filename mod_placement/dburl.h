@@ -13,6 +13,9 @@ typedef struct {
     const char *unix_socket; /* ?unix_socket=, NULL if absent */
     const char *database;    /* NULL if absent; verbatim, as SQLAlchemy */
     const char *charset;     /* ?charset=, NULL if absent */
+    int nhosts;              /* "h1:p1,h2:p2,...": failover list, in order */
+    const char **hosts;      /* (host/port above are the first); 0 if no host */
+    unsigned int *ports;
 } pl_dburl;
 
 /* Accepts mysql://, mariadb:// and their +driver forms (mysql+pymysql,

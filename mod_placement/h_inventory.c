@@ -30,7 +30,9 @@ static int load_rp(pl_req *q, pl_provider *rp)
 }
 
 /* In a write transaction, before anything else: lock the provider's row
- * (the generation checked and bumped stays the one read before). */
+ * (the generation checked and bumped stays the one read before: a
+ * transaction function leaves c->rp alone, since a conflict at COMMIT runs
+ * it again, and it must again expect the generation the client sent). */
 static int lock_rp(pl_req *q, const pl_provider *rp)
 {
     pl_provider now;
@@ -162,6 +164,7 @@ int pl_h_inventory_show(pl_req *q)
 typedef struct one_ctx {
     pl_provider rp;
     pl_inv iv;
+    long long gen_after;        /* set by the transaction, kept once it commits */
 } one_ctx;
 
 static int create_txn(pl_req *q, void *data)
@@ -178,7 +181,7 @@ static int create_txn(pl_req *q, void *data)
     if (pl_inv_insert(q, rp.id, &c->iv) != PL_OK)
         return pl_inv_dup_text(q, "Update conflict: ", rp.id, &c->iv);
     if (pl_inv_bump(q, &rp, "Update conflict: ") != PL_OK) return PL_FAIL;
-    c->rp.generation = rp.generation;
+    c->gen_after = rp.generation;
     return PL_OK;
 }
 
@@ -197,6 +200,7 @@ int pl_h_inventory_create(pl_req *q)
                         "%s: %s", c.rp.uuid, capacity_text(q, &c.iv, c.rp.uuid));
     rp0 = c.rp;
     if (pl_db_txn(q, create_txn, &c) != PL_OK) return pl_send_failure(q);
+    c.rp.generation = c.gen_after;
     pl_set_location(q, apr_psprintf(q->pool, "/resource_providers/%s/inventories/%s",
                                     rp0.uuid, c.iv.rc));
     pl_set_last_modified(q, 0);
@@ -225,7 +229,7 @@ static int update_txn(pl_req *q, void *data)
                        "provider %s: No inventory of class %s found.", rp.uuid, c->iv.rc);
     if (pl_inv_update(q, rp.id, &c->iv) != PL_OK) return PL_FAIL;
     if (pl_inv_bump(q, &rp, "update conflict: ") != PL_OK) return PL_FAIL;
-    c->rp.generation = rp.generation;
+    c->gen_after = rp.generation;
     return PL_OK;
 }
 
@@ -244,6 +248,7 @@ int pl_h_inventory_update(pl_req *q)
         return pl_error(q, 400, NULL, "Unable to update inventory for resource provider "
                         "%s: %s", c.rp.uuid, capacity_text(q, &c.iv, c.rp.uuid));
     if (pl_db_txn(q, update_txn, &c) != PL_OK) return pl_send_failure(q);
+    c.rp.generation = c.gen_after;
     pl_set_last_modified(q, 0);
     return pl_send_json(q, 200, inv_json(&c.iv, c.rp.generation));
 }
@@ -295,6 +300,7 @@ typedef struct set_ctx {
     pl_provider rp;
     apr_array_header_t *invs;   /* of pl_inv, in the body's order */
     int deleting_all;           /* DELETE: other texts */
+    long long gen_after;        /* set by the transaction, kept once it commits */
 } set_ctx;
 
 static int set_txn(pl_req *q, void *data)
@@ -305,7 +311,7 @@ static int set_txn(pl_req *q, void *data)
     if (pl_inv_set(q, &rp, c->invs, c->deleting_all ? PL_INV_SET_DELETE_ALL
                                                     : PL_INV_SET_PUT) != PL_OK)
         return PL_FAIL;
-    c->rp.generation = rp.generation;
+    c->gen_after = rp.generation;
     return PL_OK;
 }
 
@@ -335,6 +341,7 @@ int pl_h_inventories_set(pl_req *q)
                             "%s: %s", c.rp.uuid, capacity_text(q, iv, c.rp.uuid));
     }
     if (pl_db_txn(q, set_txn, &c) != PL_OK) return pl_send_failure(q);
+    c.rp.generation = c.gen_after;
 
     doc = json_object_new_object();
     out = json_object_new_object();

@@ -4,7 +4,10 @@
 #   t/race/race_allocations.pl http://127.0.0.1:PORT[/PREFIX] [WORKERS [WRITES]]
 #
 # The base URL may carry a path (e.g. http://host:port/placement); requests
-# go to BASE/resource_providers etc.
+# go to BASE/resource_providers etc.  Several base URLs separated by commas
+# (fronts of one database): worker i writes through the i-th (round robin),
+# set-up and checks go through the first; env RACE_SETTLE is a shell command
+# run before the checks (e.g. to wait for replication).
 #
 # Creates RACE_PROVIDERS (default 3) providers with small VCPU and MEMORY_MB
 # inventories, then WORKERS processes (default 8, env RACE_WORKERS) each fire
@@ -40,7 +43,8 @@ use File::Temp qw(tempdir);
 use Time::HiRes qw(sleep time);
 
 my $base = shift @ARGV or die "usage: $0 http://HOST:PORT[/PREFIX] [WORKERS [WRITES]]\n";
-$base =~ s{/+$}{};
+my @bases = map { s{/+$}{}r } split /,/, $base;
+$base = $bases[0];
 my $workers = shift @ARGV || $ENV{RACE_WORKERS} || 8;
 my $writes = shift @ARGV || $ENV{RACE_WRITES} || 25;
 my $nprov = $ENV{RACE_PROVIDERS} || 3;
@@ -127,6 +131,7 @@ sub allocs {
 sub worker {
     my ($w) = @_;
     srand($$ ^ time);
+    $base = $bases[($w - 1) % @bases];
     my (%state, @log);      # consumer -> {gen, allocs}
     open my $out, '>', "$dir/w$w" or die;
     sleep 0.01 until -e $go;
@@ -199,6 +204,7 @@ open my $g, '>', $go or die;
 close $g;
 waitpid $_, 0 for @pids;
 my $elapsed = time - $t0;
+system($ENV{RACE_SETTLE}) == 0 or die "RACE_SETTLE failed\n" if $ENV{RACE_SETTLE};
 
 # --- collect -------------------------------------------------------------
 my (%final, %status, @bad, %owners);

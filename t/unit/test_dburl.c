@@ -82,6 +82,11 @@ static const char *const bads[] = {
     "mysql://u:p@[::1]x/d",
     "mysql://u:p@h/d?charset=",
     "mysql://u:p@h/d?unix_socket=",
+    "mysql://u:p@h1,/d",
+    "mysql://u:p@,h2/d",
+    "mysql://u:p@h1,,h2/d",
+    "mysql://u:p@h1,h2:x/d",
+    "mysql://u:p@h1,[::1/d",
 };
 
 int main(void)
@@ -93,7 +98,7 @@ int main(void)
     apr_initialize();
     apr_pool_create(&p, NULL);
     printf("1..%d\n", (int)(sizeof(goods) / sizeof(goods[0]) * 2
-                            + sizeof(bads) / sizeof(bads[0]) + 2));
+                            + sizeof(bads) / sizeof(bads[0]) + 5));
 
     for (i = 0; i < sizeof(goods) / sizeof(goods[0]); i++) {
         const good_case *g = &goods[i];
@@ -131,6 +136,22 @@ int main(void)
            "error message does not leak the password");
         rc = pl_dburl_parse(p, NULL, &u, &err);
         ok(rc == -1 && err != NULL, "NULL url rejected");
+    }
+    {   /* failover: several hosts, tried in order */
+        pl_dburl u;
+        char *err = NULL;
+        int rc = pl_dburl_parse(p, "mysql+pymysql://u:p@db1:3307,[::1],db3:3309/pl?charset=utf8",
+                                &u, &err);
+        ok(rc == 0 && u.nhosts == 3 && streq(u.hosts[0], "db1") && u.ports[0] == 3307
+           && streq(u.hosts[1], "::1") && u.ports[1] == 0
+           && streq(u.hosts[2], "db3") && u.ports[2] == 3309,
+           "a host list gives every host and port in order");
+        ok(rc == 0 && streq(u.host, "db1") && u.port == 3307 && streq(u.database, "pl")
+           && streq(u.user, "u") && streq(u.charset, "utf8"),
+           "host and port of a host list are its first");
+        rc = pl_dburl_parse(p, "mysql://u:p@h/d", &u, &err);
+        ok(rc == 0 && u.nhosts == 1 && streq(u.hosts[0], "h") && u.ports[0] == 0,
+           "one host is a list of one");
     }
 
     apr_pool_destroy(p);
