@@ -369,13 +369,10 @@ json_object *pl_read_json(pl_req *q, const char *schema)
      * t/unit/pyjson_compare.py; but integers beyond 64 bits saturate where
      * Python keeps them, and an escaped lone surrogate becomes U+FFFD).
      * Nesting Python refuses is its RecursionError, which upstream does
-     * not catch: a 500 there. */
+     * not catch (a 500 there): the client's fault, so a 400 here. */
     msg = pl_pyjson_error(q->pool, body, len);
     if (msg) {
-        if (strncmp(msg, PL_PYJSON_RECURSION, sizeof(PL_PYJSON_RECURSION) - 1) == 0)
-            pl_fail(q, 500, NULL, "%s", msg);
-        else
-            pl_fail(q, 400, NULL, "Malformed JSON: %s", msg);
+        pl_fail(q, 400, NULL, "Malformed JSON: %s", msg);
         return NULL;
     }
 

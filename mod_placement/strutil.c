@@ -160,3 +160,20 @@ const char *pl_utf8_decode_error(apr_pool_t *p, const char *str, size_t n)
     }
     return NULL;
 }
+
+char *pl_join(apr_pool_t *p, const char *const *items, int n, const char *sep)
+{
+    size_t len = 0, seplen = strlen(sep), k;
+    char *out, *o;
+    int i;
+    for (i = 0; i < n; i++) len += strlen(items[i]) + (i ? seplen : 0);
+    o = out = apr_palloc(p, len + 1);
+    for (i = 0; i < n; i++) {
+        if (i) { memcpy(o, sep, seplen); o += seplen; }
+        k = strlen(items[i]);
+        memcpy(o, items[i], k);
+        o += k;
+    }
+    *o = '\0';
+    return out;
+}

@@ -26,4 +26,7 @@ const char *pl_latin1_to_utf8(apr_pool_t *p, const char *s);
  * position 0: invalid start byte"). */
 const char *pl_utf8_decode_error(apr_pool_t *p, const char *s, size_t n);
 
+/* sep.join(items[0..n-1]) in one pass. */
+char *pl_join(apr_pool_t *p, const char *const *items, int n, const char *sep);
+
 #endif
