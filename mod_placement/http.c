@@ -375,6 +375,14 @@ json_object *pl_read_json(pl_req *q, const char *schema)
         pl_fail(q, 400, NULL, "Malformed JSON: %s", msg);
         return NULL;
     }
+    /* What json-c would cut or change (a NUL ends its C strings and keys,
+     * a lone surrogate becomes U+FFFD), and more containers than the
+     * request's budget. */
+    msg = pl_refused_json(q->pool, body, len, PL_JSON_MAX_CONTAINERS);
+    if (msg) {
+        pl_fail(q, 400, NULL, "JSON not accepted: %s", msg);
+        return NULL;
+    }
 
     tok = json_tokener_new_ex(PL_PYJSON_MAX_DEPTH + 1);
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -413,7 +421,29 @@ json_object *pl_read_json(pl_req *q, const char *schema)
 
 /* Query strings -------------------------------------------------------- */
 
+static char *form_decode_n(apr_pool_t *p, const char *s, size_t n, size_t *outlen);
+
 static char *form_decode(apr_pool_t *p, const char *s, size_t n)
+{
+    size_t len;
+    return form_decode_n(p, s, n, &len);
+}
+
+const char *pl_query_refused(apr_pool_t *p, const char *args)
+{
+    const char *s = args;
+    while (s && *s) {
+        const char *amp = s + strcspn(s, "&;");
+        size_t len;
+        char *text = form_decode_n(p, s, amp - s, &len);
+        const char *why = pl_refused_text(p, text, len);
+        if (why) return why;
+        s = *amp ? amp + 1 : NULL;
+    }
+    return NULL;
+}
+
+static char *form_decode_n(apr_pool_t *p, const char *s, size_t n, size_t *outlen)
 {
     char *out = apr_palloc(p, n + 1), *o = out;
     size_t i;
@@ -428,6 +458,7 @@ static char *form_decode(apr_pool_t *p, const char *s, size_t n)
         else *o++ = s[i];
     }
     *o = '\0';
+    *outlen = (size_t)(o - out);
     return out;
 }
 
