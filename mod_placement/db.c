@@ -12,6 +12,7 @@
 #include <mysql.h>
 #include <errmsg.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* Prepared statements cached per connection: at most STMT_CACHE_MAX, and
@@ -305,6 +306,7 @@ static MYSQL_STMT *prepare(pl_req *q, pl_db_conn *c, const char *sql, int *cache
         *err = mysql_stmt_errno(st);
         *errmsg = apr_pstrdup(q->pool, mysql_stmt_error(st));
         mysql_stmt_close(st);
+        /* 1461 with nothing (more) to give back: execute() runs it as text */
         if (*err != ER_TOO_MANY_STMTS || attempt > 0 || !apr_hash_count(c->stmts))
             return NULL;
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(290) "%s the server's "
@@ -421,6 +423,80 @@ stmt_error:
     return err ? err : CR_UNKNOWN_ERROR;
 }
 
+/* The statement through the text protocol, its arguments written into the
+ * SQL as literals: for when the server has no prepared statement to spare
+ * (1461) and this connection none to give back.  Same result shape. */
+static unsigned int run_text(pl_req *q, pl_db_conn *c, pl_dbres **out, const char *sql,
+                             const pl_dbarg *args, int nargs, const char **errmsg)
+{
+    apr_array_header_t *parts = apr_array_make(q->pool, 2 * nargs + 1, sizeof(const char *));
+    const char *p = sql, *text;
+    MYSQL_RES *r;
+    pl_dbres *res = apr_pcalloc(q->pool, sizeof(*res));
+    int k = 0;
+    while (*p) {
+        const char *mark = strchr(p, '?');
+        const char *lit;
+        if (!mark || k >= nargs) { APR_ARRAY_PUSH(parts, const char *) = p; break; }
+        APR_ARRAY_PUSH(parts, const char *) = apr_pstrndup(q->pool, p, mark - p);
+        switch (args[k].type) {
+        case 's':
+            if (!args[k].s) { lit = "NULL"; break; }
+            {
+                size_t n = strlen(args[k].s);
+                char *esc = apr_palloc(q->pool, 2 * n + 3);
+                esc[0] = '\'';
+                n = mysql_real_escape_string(c->m, esc + 1, args[k].s, (unsigned long)n);
+                esc[n + 1] = '\'';
+                esc[n + 2] = '\0';
+                lit = esc;
+            }
+            break;
+        case 'i': {
+            char *b = apr_palloc(q->pool, 32);
+            snprintf(b, 32, "%lld", args[k].i);
+            lit = b;
+            break;
+        }
+        case 'd': {
+            char *b = apr_palloc(q->pool, 40);
+            snprintf(b, 40, "%.17g", args[k].d);
+            lit = b;
+            break;
+        }
+        default: lit = "NULL";
+        }
+        APR_ARRAY_PUSH(parts, const char *) = lit;
+        k++;
+        p = mark + 1;
+    }
+    text = apr_array_pstrcat(q->pool, parts, 0);
+    if (mysql_real_query(c->m, text, (unsigned long)strlen(text))) goto fail;
+    if ((r = mysql_store_result(c->m))) {
+        MYSQL_ROW row;
+        int i, n = 0;
+        res->ncols = (int)mysql_num_fields(r);
+        res->nrows = (int)mysql_num_rows(r);
+        res->cells = apr_pcalloc(q->pool, sizeof(char *) * ((size_t)res->nrows * res->ncols + 1));
+        while ((row = mysql_fetch_row(r))) {
+            unsigned long *lens = mysql_fetch_lengths(r);
+            for (i = 0; i < res->ncols; i++)
+                if (row[i]) res->cells[(size_t)n * res->ncols + i] =
+                                apr_pstrmemdup(q->pool, row[i], lens[i]);
+            n++;
+        }
+        mysql_free_result(r);
+    }
+    else if (mysql_field_count(c->m)) goto fail;
+    res->affected = mysql_affected_rows(c->m);
+    res->insert_id = mysql_insert_id(c->m);
+    if (out) *out = res;
+    return 0;
+fail:
+    *errmsg = apr_pstrdup(q->pool, mysql_error(c->m));
+    return mysql_errno(c->m) ? mysql_errno(c->m) : CR_UNKNOWN_ERROR;
+}
+
 /* Execute once on connection c.  Returns 0, or the MariaDB error number
  * with *errmsg set; PL_DB_TIMEOUT when the server did not answer within
  * the read/write timeout (the connection is closed then: its state is
@@ -436,6 +512,8 @@ static unsigned int execute(pl_req *q, pl_db_conn *c, pl_dbres **out, const char
         err = run_stmt(q, st, out, args, nargs, errmsg);
         if (!cached) mysql_stmt_close(st);
     }
+    else if (err == ER_TOO_MANY_STMTS && c->m)
+        err = run_text(q, c, out, sql, args, nargs, errmsg);
     if (err && is_gone(err)
         && apr_time_now() - start >= apr_time_from_sec(io_timeout(c))) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(291) "%s no answer from the "

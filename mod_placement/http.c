@@ -117,6 +117,8 @@ static const char *error_format(pl_req *q)
     const char *accept = apr_table_get(q->r->headers_in, "Accept");
     double qhtml, qjson;
     if (!accept || !*accept || !strcmp(accept, "*/*")) return "application/json";
+    /* an Accept header that is not even UTF-8 names no type: Placement's own */
+    if (pl_utf8_decode_error(q->pool, accept, strlen(accept))) return "application/json";
     qhtml = pl_accept_quality(q->pool, accept, "text/html");
     qjson = pl_accept_quality(q->pool, accept, "application/json");
     if (qhtml > 0 && qhtml >= qjson) return "text/html";

@@ -71,10 +71,6 @@ const char *pl_status_explanation(int status);
 /* Webob's status titles. */
 const char *pl_status_title(int status);
 
-/* Arrays and objects a request body may hold (json-c spends a few hundred
- * bytes on each; a valid 1 MiB claim of 2,350 consumers has ~12,000). */
-#define PL_JSON_MAX_CONTAINERS 50000
-
 /* The first NUL or surrogate (pl_refused_text) in percent-encoded text
  * (a query string, a path) once decoded, or NULL. */
 const char *pl_query_refused(apr_pool_t *p, const char *args);

@@ -63,4 +63,9 @@ refused('encoded surrogate in a path', api(GET => "/resource_providers/ab%ED%A0%
 refused('surrogate in a header', api(GET => '/resource_providers', version => $V,
         headers => { 'X-Something' => "a\xed\xa0\x80" }), qr/header.*U\+D800/);
 
+# an Accept header that is not UTF-8: the 406 is Placement's JSON too
+my $res = api(GET => '/resource_providers', version => $V, headers => { Accept => "text/\xff\xfe" });
+is($res->code, 406, 'Accept of bad UTF-8: 406');
+like($res->header('content-type') // '', qr{^application/json}, 'the 406 is JSON');
+
 done_testing();
