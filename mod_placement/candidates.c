@@ -241,33 +241,43 @@ pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id)
  * upstream's provider_ids_matching_required_traits / _aggregates. */
 int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out)
 {
-    char *sql = "SELECT DISTINCT rp.id FROM resource_providers rp";
-    apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
-    pl_dbres *res;
-    int i, j;
-    for (i = 0; i < groups->nelts; i++) {
-        const apr_array_header_t *g = APR_ARRAY_IDX(groups, i, const apr_array_header_t *);
-        if (aggs) {
-            sql = apr_psprintf(s->p, "%s JOIN resource_provider_aggregates a%d ON "
-                               "a%d.resource_provider_id = rp.id JOIN placement_aggregates "
-                               "g%d ON g%d.id = a%d.aggregate_id AND g%d.uuid IN (%s)", sql,
-                               i, i, i, i, i, i, pl_db_placeholders(s->p, g->nelts));
-            for (j = 0; j < g->nelts; j++) {
-                pl_dbarg *a = apr_array_push(args);
-                memset(a, 0, sizeof(*a));
-                a->type = 's';
-                a->s = APR_ARRAY_IDX(g, j, const char *);
+    idset *all = NULL;
+    int from = 0;
+    /* MariaDB joins at most 61 tables: groups in batches, sets intersected */
+    do {
+        char *sql = "SELECT DISTINCT rp.id FROM resource_providers rp";
+        apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
+        pl_dbres *res;
+        idset *got;
+        int i, j, to = groups->nelts - from > PL_MAX_JOINED_GROUPS
+                       ? from + PL_MAX_JOINED_GROUPS : groups->nelts;
+        for (i = from; i < to; i++) {
+            const apr_array_header_t *g = APR_ARRAY_IDX(groups, i, const apr_array_header_t *);
+            if (aggs) {
+                sql = apr_psprintf(s->p, "%s JOIN resource_provider_aggregates a%d ON "
+                                   "a%d.resource_provider_id = rp.id JOIN placement_aggregates "
+                                   "g%d ON g%d.id = a%d.aggregate_id AND g%d.uuid IN (%s)", sql,
+                                   i, i, i, i, i, i, pl_db_placeholders(s->p, g->nelts));
+                for (j = 0; j < g->nelts; j++) {
+                    pl_dbarg *a = apr_array_push(args);
+                    memset(a, 0, sizeof(*a));
+                    a->type = 's';
+                    a->s = APR_ARRAY_IDX(g, j, const char *);
+                }
+            }
+            else {
+                sql = apr_psprintf(s->p, "%s JOIN resource_provider_traits t%d ON "
+                                   "t%d.resource_provider_id = rp.id AND t%d.trait_id IN (%s)",
+                                   sql, i, i, i, ll_list(s->p, g));
             }
         }
-        else {
-            sql = apr_psprintf(s->p, "%s JOIN resource_provider_traits t%d ON "
-                               "t%d.resource_provider_id = rp.id AND t%d.trait_id IN (%s)",
-                               sql, i, i, i, ll_list(s->p, g));
-        }
-    }
-    if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
-        return PL_FAIL;
-    *out = set_from(s->p, res, 0);
+        if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
+            return PL_FAIL;
+        got = set_from(s->p, res, 0);
+        all = all ? set_and(s->p, all, got) : got;
+        from = to;
+    } while (from < groups->nelts && apr_hash_count(all));
+    *out = all;
     return PL_OK;
 }
 

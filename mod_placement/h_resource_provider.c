@@ -8,6 +8,7 @@
 
 #include "handlers.h"
 #include "http.h"
+#include <apr_hash.h>
 #include "db.h"
 #include "objects.h"
 #include "qparams.h"
@@ -142,18 +143,46 @@ static int name_ids(pl_req *q, const char *table, const char *col,
     return 1;
 }
 
+/* Groups joined in one query (MariaDB joins at most 61 tables). */
+#define MAX_JOINED_GROUPS 50
+
 /* Providers joined to one table per group (AND of ORs), upstream's
  * provider_ids_matching_required_traits / _aggregates. */
 static int match_groups(pl_req *q, const char *table, const char *col,
                         apr_array_header_t *groups, pl_dbres **res)
 {
-    char *sql = "SELECT rp.id FROM resource_providers rp";
-    int i;
-    for (i = 0; i < groups->nelts; i++)
-        sql = apr_psprintf(q->pool, "%s JOIN %s t%d ON rp.id = t%d.resource_provider_id "
-                           "AND t%d.%s IN (%s)", sql, table, i, i, i, col,
-                           APR_ARRAY_IDX(groups, i, const char *));
-    return pl_db_query(q, res, sql, "");
+    apr_hash_t *all = NULL;
+    apr_array_header_t *ids = NULL;
+    int from = 0;
+    /* MariaDB joins at most 61 tables: groups in batches, ids intersected */
+    do {
+        char *sql = "SELECT rp.id FROM resource_providers rp";
+        apr_hash_t *got = apr_hash_make(q->pool);
+        pl_dbres *part;
+        int i, to = groups->nelts - from > MAX_JOINED_GROUPS ? from + MAX_JOINED_GROUPS
+                                                           : groups->nelts;
+        for (i = from; i < to; i++)
+            sql = apr_psprintf(q->pool, "%s JOIN %s t%d ON rp.id = t%d.resource_provider_id "
+                               "AND t%d.%s IN (%s)", sql, table, i, i, i, col,
+                               APR_ARRAY_IDX(groups, i, const char *));
+        if (pl_db_query(q, &part, sql, "") != PL_OK) return PL_FAIL;
+        ids = apr_array_make(q->pool, part->nrows + 1, sizeof(const char *));
+        for (i = 0; i < part->nrows; i++) {
+            const char *id = PL_CELL(part, i, 0);
+            if (all && !apr_hash_get(all, id, APR_HASH_KEY_STRING)) continue;
+            if (apr_hash_get(got, id, APR_HASH_KEY_STRING)) continue;
+            apr_hash_set(got, id, APR_HASH_KEY_STRING, id);
+            APR_ARRAY_PUSH(ids, const char *) = id;
+        }
+        all = got;
+        from = to;
+    } while (from < groups->nelts && ids->nelts);
+    *res = apr_pcalloc(q->pool, sizeof(**res));
+    (*res)->ncols = 1;
+    (*res)->nrows = ids->nelts;
+    APR_ARRAY_PUSH(ids, const char *) = NULL;
+    (*res)->cells = (const char **)ids->elts;
+    return PL_OK;
 }
 
 typedef struct list_filters {

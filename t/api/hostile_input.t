@@ -120,4 +120,22 @@ check('valid 2,350-consumer claim', POST => '/allocations', $json->encode(\%allo
 my $u = json(api(GET => "/resource_providers/$rp/usages", version => $V));
 is($u->{usages}{VCPU}, 2_350, 'the claim is all there');
 
+# 8. required= with more traits than MariaDB joins tables (61): an answer
+my @many = map { "CUSTOM_MANY_$_" } 1 .. 150;
+api(PUT => "/traits/$_", version => $V) for @many;
+my $gen = json(api(GET => "/resource_providers/$rp", version => $V))->{generation};
+is(api(PUT => "/resource_providers/$rp/traits", version => $V,
+       body => { resource_provider_generation => $gen, traits => \@many })->code, 200,
+   '150 traits on the provider');
+my $req = join(',', @many);
+my $res = api(GET => "/resource_providers?required=$req", version => $V);
+is($res->code, 200, 'required= 150 traits: 200');
+is_deeply([ map { $_->{uuid} } @{ json($res)->{resource_providers} || [] } ], [$rp],
+          'the provider with all of them');
+$res = api(GET => "/resource_providers?required=$req,HW_CPU_X86_AVX", version => $V);
+is(scalar @{ json($res)->{resource_providers} || [1] }, 0, 'one more trait it lacks: none');
+$res = api(GET => "/allocation_candidates?resources=VCPU:1&required=$req", version => $V);
+is($res->code, 200, 'allocation candidates with 150 required traits: 200');
+ok(json($res)->{provider_summaries}{$rp}, 'the provider is a candidate');
+
 done_testing();
