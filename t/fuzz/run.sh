@@ -39,7 +39,7 @@ run parsers "$top/t/fuzz/corpus-parsers" 200000 "" \
     "$m/pyjson_error.c" "$m/qparams.c" "$m/microversion.c" "$m/strutil.c" "$m/route.c" \
     "$m/jsonschema.c" "$m/jsonschema_validate.c" "$m/pyrepr.c" -- \
     $(pkg-config --libs apr-1 json-c libpcre2-8) -lm
-run request "$top/t/fuzz/corpus-request" 500 "" \
+run request "$top/t/fuzz/corpus-request" 200 "" \
     -DPL_SCHEMA_DIR="\"$top/schema/json\"" \
     $(pkg-config --cflags apr-1 json-c libpcre2-8) "$top/t/fuzz/fuzz_request.c" \
     "$m/pyjson_error.c" "$m/strutil.c" "$m/schemas.c" "$m/jsonschema.c" \
