@@ -114,6 +114,36 @@ static int retry(pl_req *q, const char *why, const char *text)
     return PL_RETRY;
 }
 
+/* Rows of a multi-row INSERT per statement: the SQL stays the same for
+ * full batches (one cached statement) and far below MariaDB's 65,535
+ * placeholders. */
+#define INSERT_BATCH 500
+
+/* head tuple, tuple, ... for n rows of width arguments each, in batches. */
+static int insert_rows(pl_req *q, const char *head, const char *tuple, int width,
+                       const pl_dbarg *args, int n)
+{
+    size_t hl = strlen(head), tl = strlen(tuple);
+    int done = 0;
+    while (done < n) {
+        int rows = n - done < INSERT_BATCH ? n - done : INSERT_BATCH, k;
+        char *sql = apr_palloc(q->pool, hl + (size_t)rows * (tl + 2) + 1), *o = sql;
+        memcpy(o, head, hl);
+        o += hl;
+        for (k = 0; k < rows; k++) {
+            if (k) { memcpy(o, ", ", 2); o += 2; }
+            memcpy(o, tuple, tl);
+            o += tl;
+        }
+        *o = '\0';
+        if (note(q, pl_db_exec(q, NULL, sql, args + (size_t)done * width, rows * width))
+            != PL_OK)
+            return PL_FAIL;
+        done += rows;
+    }
+    return PL_OK;
+}
+
 /* sql_head (?, ?, ...) sql_tail with string values. */
 static int query_strs(pl_req *q, pl_dbres **res, const char *head, const char *tail,
                       apr_array_header_t *vals)
@@ -613,8 +643,6 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
     /* New allocations. */
     {
         apr_array_header_t *vals = apr_array_make(p, 8, sizeof(pl_dbarg));
-        const char *sql = "INSERT INTO allocations (resource_provider_id, consumer_id, "
-                          "resource_class_id, used, created_at) VALUES ";
         int n = 0;
         for (i = 0; i < nc; i++) {
             pl_alloc_consumer *c = cs[i].in;
@@ -629,12 +657,13 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
                 a->type = 'i'; a->i = atoll(hget(rc_ids, it->rc));
                 a = apr_array_push(vals);
                 a->type = 'i'; a->i = it->used;
-                sql = apr_pstrcat(p, sql, n++ ? ", " : "", "(?, ?, ?, ?, UTC_TIMESTAMP())",
-                                  NULL);
+                n++;
             }
         }
-        if (n && note(q, pl_db_exec(q, NULL, sql, (pl_dbarg *)vals->elts, vals->nelts))
-                 != PL_OK)
+        if (insert_rows(q, "INSERT INTO allocations (resource_provider_id, consumer_id, "
+                        "resource_class_id, used, created_at) VALUES ",
+                        "(?, ?, ?, ?, UTC_TIMESTAMP())", 4, (pl_dbarg *)vals->elts, n)
+            != PL_OK)
             return PL_FAIL;
     }
 

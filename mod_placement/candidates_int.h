@@ -57,6 +57,9 @@ typedef struct greq {
     pl_ac_rp **map;               /* providers used, ascending id */
 } greq;
 
+/* Groups joined in one query (MariaDB joins at most 61 tables; an
+ * aggregate group takes two). */
+#define PL_MAX_JOINED_GROUPS 25
 int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out);
 int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out);
 pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id);

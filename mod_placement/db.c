@@ -3,6 +3,7 @@
 #include "http.h"
 #include "dbsync.h"
 
+#include <apr_allocator.h>
 #include <apr_reslist.h>
 #include <apr_hash.h>
 #include <apr_strings.h>
@@ -11,11 +12,21 @@
 #include <mysql.h>
 #include <errmsg.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
-/* Statements cached per connection before the cache is emptied (queries
- * with IN lists of many lengths would otherwise grow it without bound). */
-#define STMT_CACHE_MAX 256
+/* Prepared statements cached per connection: at most STMT_CACHE_MAX, and
+ * no more than this connection's share of the server's
+ * max_prepared_stmt_count (shared by max_connections), read at connect.
+ * Only statements that repeat are cached: SQL carrying an IN list of
+ * placeholders ("?,?") or a batch of rows varies with the list and is
+ * closed after use. */
+#define STMT_CACHE_MAX 128
+#define STMT_CACHE_MIN 8
+/* ER_MAX_PREPARED_STMT_COUNT_REACHED: the server's statement limit */
+#define ER_TOO_MANY_STMTS 1461
+/* Not a MariaDB number: a statement outlived the read/write timeout. */
+#define PL_DB_TIMEOUT 100000
 
 struct pl_dbpool {
     server_rec *s;
@@ -35,6 +46,7 @@ typedef struct pl_db_conn {
     MYSQL *m;               /* NULL until connected */
     apr_pool_t *pool;       /* statement cache memory */
     apr_hash_t *stmts;      /* sql text -> MYSQL_STMT* */
+    int stmt_cap;           /* how many stmts may hold */
     int in_txn;
     int repeatable_read;    /* the session's isolation level gives snapshots */
     int host;               /* index in the URL's host list */
@@ -127,6 +139,42 @@ static int session_is_repeatable_read(MYSQL *m)
     return rr;
 }
 
+/* Reads and writes that wait longer than this give up (a stalled or
+ * paused server): a little under the pool timeout, so a request holding
+ * a connection answers 503 about when one waiting for a connection does. */
+static unsigned int io_timeout(const pl_db_conn *c)
+{
+    int t = c->owner->conf->db_pool_timeout;
+    return t > 2 ? (unsigned int)t - 1 : 1;
+}
+
+static void set_io_timeouts(pl_db_conn *c, MYSQL *m)
+{
+    unsigned int t = io_timeout(c);
+    mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &t);
+    mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &t);
+}
+
+/* This connection's share of the server's prepared statements. */
+static int stmt_share(MYSQL *m)
+{
+    long long max_stmts = 16382, max_conns = 151, share;
+    MYSQL_RES *r;
+    MYSQL_ROW row;
+    if (mysql_query(m, "SELECT @@max_prepared_stmt_count, @@max_connections") == 0
+        && (r = mysql_store_result(m))) {
+        if ((row = mysql_fetch_row(r)) && row[0] && row[1]) {
+            max_stmts = strtoll(row[0], NULL, 10);
+            max_conns = strtoll(row[1], NULL, 10);
+        }
+        mysql_free_result(r);
+    }
+    share = max_conns > 0 ? max_stmts / max_conns : max_stmts;
+    if (share > STMT_CACHE_MAX) share = STMT_CACHE_MAX;
+    if (share < STMT_CACHE_MIN) share = STMT_CACHE_MIN;
+    return (int)share;
+}
+
 static int connect_host(pl_db_conn *c, int h, const char **errmsg)
 {
     const pl_dburl *u = c->owner->conf->db;
@@ -138,6 +186,7 @@ static int connect_host(pl_db_conn *c, int h, const char **errmsg)
     if (!m) { *errmsg = "out of memory"; return -1; }
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options(m, MYSQL_OPT_RECONNECT, &off);   /* we reconnect ourselves */
+    set_io_timeouts(c, m);
     /* The connection speaks the tables' 3-byte utf8: a 4-byte character in
      * a query then matches nothing (as upstream) instead of failing on mixed
      * collations, and one in a write is refused with 400 (1366). */
@@ -153,6 +202,7 @@ static int connect_host(pl_db_conn *c, int h, const char **errmsg)
     c->m = m;
     c->repeatable_read = session_is_repeatable_read(m);
     c->host = h;
+    c->stmt_cap = stmt_share(m);
     sync_standard(c);
     return 0;
 }
@@ -204,6 +254,9 @@ static apr_status_t conn_construct(void **resource, void *params, apr_pool_t *po
     /* Not a subpool of the reslist's pool: subpools are destroyed before
      * the parent's cleanups run, and conn_destruct still needs this one. */
     apr_pool_create_unmanaged(&c->pool);
+    /* what an emptied cache gave back goes back to the system */
+    apr_allocator_max_free_set(apr_pool_allocator_get(c->pool), 1);
+    c->stmt_cap = STMT_CACHE_MIN;
     c->stmts = apr_hash_make(c->pool);
     *resource = c;      /* connects on first use, so a down database never blocks start */
     return APR_SUCCESS;
@@ -311,33 +364,58 @@ const char *pl_db_placeholders(apr_pool_t *p, int n)
     return s;
 }
 
-static MYSQL_STMT *prepare(pl_db_conn *c, const char *sql, unsigned int *err,
-                           const char **errmsg)
+static int cacheable(const char *sql)
+{
+    int marks = 0;
+    if (strstr(sql, "?,?")) return 0;       /* pl_db_placeholders() */
+    for (; *sql; sql++)
+        if (*sql == '?' && ++marks > 16) return 0;   /* a batch of rows */
+    return 1;
+}
+
+/* The statement for sql: from the cache, or prepared now (and cached when
+ * it repeats and there is room).  *cached says whether the caller must
+ * close it.  The server's statement limit reached (1461): empty this
+ * connection's cache and try once more. */
+static MYSQL_STMT *prepare(pl_req *q, pl_db_conn *c, const char *sql, int *cached,
+                           unsigned int *err, const char **errmsg)
 {
     MYSQL_STMT *st = apr_hash_get(c->stmts, sql, APR_HASH_KEY_STRING);
     my_bool on = 1;
+    int attempt;
+    *cached = st != NULL;
     if (st) return st;
-    if (apr_hash_count(c->stmts) >= STMT_CACHE_MAX) close_stmts(c);
-    st = mysql_stmt_init(c->m);
-    if (!st) { *err = CR_OUT_OF_MEMORY; *errmsg = "out of memory"; return NULL; }
-    if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql))) {
+    for (attempt = 0; ; attempt++) {
+        st = mysql_stmt_init(c->m);
+        if (!st) { *err = CR_OUT_OF_MEMORY; *errmsg = "out of memory"; return NULL; }
+        if (!mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql))) break;
         *err = mysql_stmt_errno(st);
-        *errmsg = apr_pstrdup(c->pool, mysql_stmt_error(st));
+        *errmsg = apr_pstrdup(q->pool, mysql_stmt_error(st));
         mysql_stmt_close(st);
-        return NULL;
+        /* 1461 with nothing (more) to give back: execute() runs it as text */
+        if (*err != ER_TOO_MANY_STMTS || attempt > 0 || !apr_hash_count(c->stmts))
+            return NULL;
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(290) "%s the server's "
+                      "max_prepared_stmt_count is reached: closing this connection's "
+                      "%u cached statements", q->request_id, apr_hash_count(c->stmts));
+        close_stmts(c);
+        c->stmt_cap = c->stmt_cap > 2 * STMT_CACHE_MIN ? c->stmt_cap / 2 : STMT_CACHE_MIN;
     }
     mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
-    apr_hash_set(c->stmts, apr_pstrdup(c->pool, sql), APR_HASH_KEY_STRING, st);
+    if (cacheable(sql)) {
+        if ((int)apr_hash_count(c->stmts) >= c->stmt_cap) close_stmts(c);
+        apr_hash_set(c->stmts, apr_pstrdup(c->pool, sql), APR_HASH_KEY_STRING, st);
+        *cached = 1;
+    }
     return st;
 }
 
-/* Execute once on connection c.  Returns 0, or the MariaDB error number
+/* Bind, execute and fetch st.  Returns 0, or the MariaDB error number
  * with *errmsg set. */
-static unsigned int execute(pl_req *q, pl_db_conn *c, pl_dbres **out, const char *sql,
-                            const pl_dbarg *args, int nargs, const char **errmsg)
+static unsigned int run_stmt(pl_req *q, MYSQL_STMT *st, pl_dbres **out,
+                             const pl_dbarg *args, int nargs, const char **errmsg)
 {
     unsigned int err = 0;
-    MYSQL_STMT *st = prepare(c, sql, &err, errmsg);
     MYSQL_BIND *pb = NULL, *rb = NULL;
     MYSQL_RES *meta;
     unsigned long *lens = NULL;
@@ -345,7 +423,6 @@ static unsigned int execute(pl_req *q, pl_db_conn *c, pl_dbres **out, const char
     pl_dbres *res;
     int i, ncols, row = 0;
 
-    if (!st) return err;
     if (nargs) {
         pb = apr_pcalloc(q->pool, sizeof(*pb) * nargs);
         for (i = 0; i < nargs; i++) {
@@ -432,6 +509,108 @@ stmt_error:
     return err ? err : CR_UNKNOWN_ERROR;
 }
 
+/* The statement through the text protocol, its arguments written into the
+ * SQL as literals: for when the server has no prepared statement to spare
+ * (1461) and this connection none to give back.  Same result shape. */
+static unsigned int run_text(pl_req *q, pl_db_conn *c, pl_dbres **out, const char *sql,
+                             const pl_dbarg *args, int nargs, const char **errmsg)
+{
+    apr_array_header_t *parts = apr_array_make(q->pool, 2 * nargs + 1, sizeof(const char *));
+    const char *p = sql, *text;
+    MYSQL_RES *r;
+    pl_dbres *res = apr_pcalloc(q->pool, sizeof(*res));
+    int k = 0;
+    while (*p) {
+        const char *mark = strchr(p, '?');
+        const char *lit;
+        if (!mark || k >= nargs) { APR_ARRAY_PUSH(parts, const char *) = p; break; }
+        APR_ARRAY_PUSH(parts, const char *) = apr_pstrndup(q->pool, p, mark - p);
+        switch (args[k].type) {
+        case 's':
+            if (!args[k].s) { lit = "NULL"; break; }
+            {
+                size_t n = strlen(args[k].s);
+                char *esc = apr_palloc(q->pool, 2 * n + 3);
+                esc[0] = '\'';
+                n = mysql_real_escape_string(c->m, esc + 1, args[k].s, (unsigned long)n);
+                esc[n + 1] = '\'';
+                esc[n + 2] = '\0';
+                lit = esc;
+            }
+            break;
+        case 'i': {
+            char *b = apr_palloc(q->pool, 32);
+            snprintf(b, 32, "%lld", args[k].i);
+            lit = b;
+            break;
+        }
+        case 'd': {
+            char *b = apr_palloc(q->pool, 40);
+            snprintf(b, 40, "%.17g", args[k].d);
+            lit = b;
+            break;
+        }
+        default: lit = "NULL";
+        }
+        APR_ARRAY_PUSH(parts, const char *) = lit;
+        k++;
+        p = mark + 1;
+    }
+    text = apr_array_pstrcat(q->pool, parts, 0);
+    if (mysql_real_query(c->m, text, (unsigned long)strlen(text))) goto fail;
+    if ((r = mysql_store_result(c->m))) {
+        MYSQL_ROW row;
+        int i, n = 0;
+        res->ncols = (int)mysql_num_fields(r);
+        res->nrows = (int)mysql_num_rows(r);
+        res->cells = apr_pcalloc(q->pool, sizeof(char *) * ((size_t)res->nrows * res->ncols + 1));
+        while ((row = mysql_fetch_row(r))) {
+            unsigned long *lens = mysql_fetch_lengths(r);
+            for (i = 0; i < res->ncols; i++)
+                if (row[i]) res->cells[(size_t)n * res->ncols + i] =
+                                apr_pstrmemdup(q->pool, row[i], lens[i]);
+            n++;
+        }
+        mysql_free_result(r);
+    }
+    else if (mysql_field_count(c->m)) goto fail;
+    res->affected = mysql_affected_rows(c->m);
+    res->insert_id = mysql_insert_id(c->m);
+    if (out) *out = res;
+    return 0;
+fail:
+    *errmsg = apr_pstrdup(q->pool, mysql_error(c->m));
+    return mysql_errno(c->m) ? mysql_errno(c->m) : CR_UNKNOWN_ERROR;
+}
+
+/* Execute once on connection c.  Returns 0, or the MariaDB error number
+ * with *errmsg set; PL_DB_TIMEOUT when the server did not answer within
+ * the read/write timeout (the connection is closed then: its state is
+ * unknown, and trying again would wait as long once more). */
+static unsigned int execute(pl_req *q, pl_db_conn *c, pl_dbres **out, const char *sql,
+                            const pl_dbarg *args, int nargs, const char **errmsg)
+{
+    unsigned int err = 0;
+    int cached;
+    apr_time_t start = apr_time_now();
+    MYSQL_STMT *st = prepare(q, c, sql, &cached, &err, errmsg);
+    if (st) {
+        err = run_stmt(q, st, out, args, nargs, errmsg);
+        if (!cached) mysql_stmt_close(st);
+    }
+    else if (err == ER_TOO_MANY_STMTS && c->m)
+        err = run_text(q, c, out, sql, args, nargs, errmsg);
+    if (err && is_gone(err)
+        && apr_time_now() - start >= apr_time_from_sec(io_timeout(c))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(291) "%s no answer from the "
+                      "database within %u s: %s", q->request_id, io_timeout(c), *errmsg);
+        disconnect(c);
+        *errmsg = apr_psprintf(q->pool, "no answer within %u seconds", io_timeout(c));
+        return PL_DB_TIMEOUT;
+    }
+    return err;
+}
+
 int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args, int nargs)
 {
     pl_db_conn *c = acquire(q);
@@ -487,6 +666,8 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
      * column: the client's input, not our fault. */
     if (err == 1366 || err == 1406)
         return pl_fail(q, 400, NULL, "Invalid input: %s", msg);
+    if (err == PL_DB_TIMEOUT || err == ER_TOO_MANY_STMTS)
+        return unavailable(q, msg);
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(202) "%s SQL error %u: %s [%s]",
                   q->request_id, err, msg, sql);
     return pl_fail(q, 500, NULL, "Database error %u: %s", err, msg);
@@ -648,4 +829,30 @@ int pl_db_snapshot(pl_req *q)
     if (!c) return PL_FAIL;
     if (c->in_txn) return PL_OK;
     return begin(q, c, 1);
+}
+
+int pl_db_exec_in(pl_req *q, pl_dbres **res, const char *head, const char *tail,
+                  const pl_dbarg *args, int nargs)
+{
+    pl_dbres *all = apr_pcalloc(q->pool, sizeof(*all)), *part;
+    apr_array_header_t *cells = apr_array_make(q->pool, 16, sizeof(const char *));
+    int done = 0;
+    do {
+        int n = nargs - done < PL_DB_IN_BATCH ? nargs - done : PL_DB_IN_BATCH;
+        const char *sql = apr_pstrcat(q->pool, head, "(", pl_db_placeholders(q->pool, n), ")",
+                                      tail, NULL);
+        size_t k, ncells;
+        if (pl_db_exec(q, &part, sql, args + done, n) != PL_OK) return PL_FAIL;
+        ncells = (size_t)part->nrows * part->ncols;
+        for (k = 0; k < ncells; k++)
+            APR_ARRAY_PUSH(cells, const char *) = part->cells[k];
+        all->ncols = part->ncols;
+        all->nrows += part->nrows;
+        all->affected += part->affected;
+        done += n;
+    } while (done < nargs);
+    APR_ARRAY_PUSH(cells, const char *) = NULL;
+    all->cells = (const char **)cells->elts;
+    if (res) *res = all;
+    return PL_OK;
 }

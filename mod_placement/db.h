@@ -66,4 +66,11 @@ int pl_db_snapshot(pl_req *q);
 /* A list of n '?' separated by commas, for IN (...) clauses. */
 const char *pl_db_placeholders(apr_pool_t *p, int n);
 
+/* head (?,?,...) tail for an IN list of nargs arguments, run in batches of
+ * PL_DB_IN_BATCH (MariaDB takes at most 65,535 placeholders) with the rows
+ * of all batches in one result (so no ORDER BY or LIMIT across them). */
+#define PL_DB_IN_BATCH 1000
+int pl_db_exec_in(pl_req *q, pl_dbres **res, const char *head, const char *tail,
+                  const pl_dbarg *args, int nargs);
+
 #endif

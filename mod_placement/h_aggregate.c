@@ -11,6 +11,7 @@
 
 #include "handlers.h"
 #include "http.h"
+#include <apr_hash.h>
 #include "db.h"
 #include "objects.h"
 
@@ -57,19 +58,24 @@ typedef struct {
     pl_provider rp;
 } agg_ctx;
 
-static int in_wanted(json_object *wanted, const char *s)
+/* The strings of a JSON array (or of column col of res) as a set. */
+static apr_hash_t *string_set(apr_pool_t *p, json_object *list, const pl_dbres *res, int col)
 {
-    size_t i, n = json_object_array_length(wanted);
-    for (i = 0; i < n; i++)
-        if (strcmp(json_object_get_string(json_object_array_get_idx(wanted, i)), s) == 0)
-            return 1;
-    return 0;
+    apr_hash_t *h = apr_hash_make(p);
+    size_t i, n = list ? json_object_array_length(list) : (size_t)res->nrows;
+    for (i = 0; i < n; i++) {
+        const char *s = list ? json_object_get_string(json_object_array_get_idx(list, i))
+                             : PL_CELL(res, i, col);
+        apr_hash_set(h, s, APR_HASH_KEY_STRING, s);
+    }
+    return h;
 }
 
 static int aggregates_set_txn(pl_req *q, void *data)
 {
     agg_ctx *c = data;
     pl_dbres *cur, *res;
+    apr_hash_t *have, *want;
     size_t i, n = json_object_array_length(c->wanted);
     int j, found = pl_provider_get(q, c->uuid, &c->rp, 1);
 
@@ -88,10 +94,11 @@ static int aggregates_set_txn(pl_req *q, void *data)
      * aggregate row if needed), then drop current ones not exactly asked
      * for: upstream's order, which matters when a uuid differs only in
      * case from a stored one. */
+    have = string_set(q->pool, NULL, cur, 1);
+    want = string_set(q->pool, c->wanted, NULL, 0);
     for (i = 0; i < n; i++) {
         const char *u = json_object_get_string(json_object_array_get_idx(c->wanted, i));
-        for (j = 0; j < cur->nrows && strcmp(PL_CELL(cur, j, 1), u) != 0; j++) ;
-        if (j < cur->nrows) continue;
+        if (apr_hash_get(have, u, APR_HASH_KEY_STRING)) continue;
         if (pl_db_query(q, &res, "INSERT INTO placement_aggregates (created_at, uuid) "
                         "VALUES (UTC_TIMESTAMP(), ?) "
                         "ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)", "s", u) != PL_OK)
@@ -103,7 +110,7 @@ static int aggregates_set_txn(pl_req *q, void *data)
             return PL_FAIL;
     }
     for (j = 0; j < cur->nrows; j++) {
-        if (in_wanted(c->wanted, PL_CELL(cur, j, 1))) continue;
+        if (apr_hash_get(want, PL_CELL(cur, j, 1), APR_HASH_KEY_STRING)) continue;
         if (pl_db_query(q, NULL, "DELETE FROM resource_provider_aggregates "
                         "WHERE resource_provider_id = ? AND aggregate_id = ?", "ii",
                         c->rp.id, pl_cell_int(cur, j, 0)) != PL_OK)

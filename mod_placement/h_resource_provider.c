@@ -8,6 +8,7 @@
 
 #include "handlers.h"
 #include "http.h"
+#include <apr_hash.h>
 #include "db.h"
 #include "objects.h"
 #include "qparams.h"

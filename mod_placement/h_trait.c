@@ -11,6 +11,8 @@
 
 #include "handlers.h"
 #include "http.h"
+#include <apr_hash.h>
+#include "strutil.h"
 #include "db.h"
 #include "objects.h"
 #include "schemas.h"
@@ -288,22 +290,24 @@ static int replace_traits(pl_req *q, set_ctx *c, const long long *ids, int nids)
 {
     pl_dbres *cur;
     int i, j, changed = 0;
+    apr_hash_t *want = apr_hash_make(q->pool), *have_set = apr_hash_make(q->pool);
     if (pl_db_query(q, &cur, "SELECT trait_id FROM resource_provider_traits "
                     "WHERE resource_provider_id = ?", "i", c->rp.id) != PL_OK)
         return PL_FAIL;
+    for (j = 0; j < nids; j++) apr_hash_set(want, &ids[j], sizeof(ids[j]), "");
     for (i = 0; i < cur->nrows; i++) {
-        long long have = pl_cell_int(cur, i, 0);
-        for (j = 0; j < nids && ids[j] != have; j++) ;
-        if (j < nids) continue;
+        long long *have = apr_palloc(q->pool, sizeof(*have));
+        *have = pl_cell_int(cur, i, 0);
+        apr_hash_set(have_set, have, sizeof(*have), "");
+        if (apr_hash_get(want, have, sizeof(*have))) continue;
         if (pl_db_query(q, NULL, "DELETE FROM resource_provider_traits "
                         "WHERE resource_provider_id = ? AND trait_id = ?", "ii",
-                        c->rp.id, have) != PL_OK)
+                        c->rp.id, *have) != PL_OK)
             return PL_FAIL;
         changed = 1;
     }
     for (j = 0; j < nids; j++) {
-        for (i = 0; i < cur->nrows && pl_cell_int(cur, i, 0) != ids[j]; i++) ;
-        if (i < cur->nrows) continue;
+        if (apr_hash_get(have_set, &ids[j], sizeof(ids[j]))) continue;
         if (pl_db_query(q, NULL, "INSERT INTO resource_provider_traits "
                         "(created_at, resource_provider_id, trait_id) "
                         "VALUES (UTC_TIMESTAMP(), ?, ?)", "ii", c->rp.id, ids[j]) != PL_OK)
@@ -319,7 +323,6 @@ static int rp_traits_set_txn(pl_req *q, void *data)
     pl_dbres *res;
     pl_dbarg *args;
     long long *ids;
-    const char *missing = NULL;
     int i, j, found = pl_provider_get(q, c->uuid, &c->rp, 1);
 
     if (found == PL_FAIL) return PL_FAIL;
@@ -335,22 +338,26 @@ static int rp_traits_set_txn(pl_req *q, void *data)
             args[i].type = 's';
             args[i].s = c->names[i];
         }
-        if (pl_db_exec(q, &res, apr_psprintf(q->pool, "SELECT name, created_at, "
-                       "updated_at, id FROM traits WHERE name IN (%s)",
-                       pl_db_placeholders(q->pool, c->nnames)), args, c->nnames) != PL_OK)
+        if (pl_db_exec_in(q, &res, "SELECT name, created_at, updated_at, id FROM traits "
+                          "WHERE name IN ", "", args, c->nnames) != PL_OK)
             return PL_FAIL;
     }
     else {
         res = apr_pcalloc(q->pool, sizeof(*res));
         res->ncols = 4;
     }
-    for (i = 0; i < c->nnames; i++) {
-        for (j = 0; j < res->nrows && strcmp(PL_CELL(res, j, 0), c->names[i]) != 0; j++) ;
-        if (j == res->nrows)
-            missing = missing ? apr_pstrcat(q->pool, missing, ", ", c->names[i], NULL)
-                              : c->names[i];
+    {
+        apr_hash_t *have = apr_hash_make(q->pool);
+        apr_array_header_t *miss = apr_array_make(q->pool, 4, sizeof(const char *));
+        for (j = 0; j < res->nrows; j++)
+            apr_hash_set(have, PL_CELL(res, j, 0), APR_HASH_KEY_STRING, "");
+        for (i = 0; i < c->nnames; i++)
+            if (!apr_hash_get(have, c->names[i], APR_HASH_KEY_STRING))
+                *(const char **)apr_array_push(miss) = c->names[i];
+        if (miss->nelts)
+            return pl_fail(q, 400, NULL, "No such trait %s",
+                           pl_join(q->pool, (const char *const *)miss->elts, miss->nelts, ", "));
     }
-    if (missing) return pl_fail(q, 400, NULL, "No such trait %s", missing);
 
     ids = apr_pcalloc(q->pool, sizeof(*ids) * (res->nrows + 1));
     for (j = 0; j < res->nrows; j++) ids[j] = pl_cell_int(res, j, 3);
@@ -363,7 +370,7 @@ int pl_h_provider_traits_set(pl_req *q)
     set_ctx c;
     json_object *b = pl_read_json(q, "trait.SET_TRAITS_FOR_RP_SCHEMA"), *list;
     size_t i, n;
-    int j;
+    apr_hash_t *seen;
 
     if (!b) return pl_send_failure(q);
     memset(&c, 0, sizeof(c));
@@ -372,11 +379,13 @@ int pl_h_provider_traits_set(pl_req *q)
     list = json_object_object_get(b, "traits");
     n = json_object_array_length(list);
     c.names = apr_pcalloc(q->pool, sizeof(*c.names) * (n + 1));
+    seen = apr_hash_make(q->pool);
     for (i = 0; i < n; i++) {
         const char *s = apr_pstrdup(q->pool,
                                     json_object_get_string(json_object_array_get_idx(list, i)));
-        for (j = 0; j < c.nnames && strcmp(c.names[j], s) != 0; j++) ;
-        if (j == c.nnames) c.names[c.nnames++] = s;
+        if (apr_hash_get(seen, s, APR_HASH_KEY_STRING)) continue;
+        apr_hash_set(seen, s, APR_HASH_KEY_STRING, s);
+        c.names[c.nnames++] = s;
     }
     /* b belongs to the request pool (pl_read_json) */
 

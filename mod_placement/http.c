@@ -120,6 +120,8 @@ static const char *error_format(pl_req *q)
     const char *accept = apr_table_get(q->r->headers_in, "Accept");
     double qhtml, qjson;
     if (!accept || !*accept || !strcmp(accept, "*/*")) return "application/json";
+    /* an Accept header that is not even UTF-8 names no type: Placement's own */
+    if (pl_utf8_decode_error(q->pool, accept, strlen(accept))) return "application/json";
     qhtml = pl_accept_quality(q->pool, accept, "text/html");
     qjson = pl_accept_quality(q->pool, accept, "application/json");
     if (qhtml > 0 && qhtml >= qjson) return "text/html";
@@ -374,13 +376,18 @@ json_object *pl_read_json(pl_req *q, const char *schema)
      * t/unit/pyjson_compare.py; but integers beyond 64 bits saturate where
      * Python keeps them, and an escaped lone surrogate becomes U+FFFD).
      * Nesting Python refuses is its RecursionError, which upstream does
-     * not catch: a 500 there. */
+     * not catch (a 500 there): the client's fault, so a 400 here. */
     msg = pl_pyjson_error(q->pool, body, len);
     if (msg) {
-        if (strncmp(msg, PL_PYJSON_RECURSION, sizeof(PL_PYJSON_RECURSION) - 1) == 0)
-            pl_fail(q, 500, NULL, "%s", msg);
-        else
-            pl_fail(q, 400, NULL, "Malformed JSON: %s", msg);
+        pl_fail(q, 400, NULL, "Malformed JSON: %s", msg);
+        return NULL;
+    }
+    /* What json-c would cut or change (a NUL ends its C strings and keys,
+     * a lone surrogate becomes U+FFFD), and more containers than the
+     * request's budget. */
+    msg = pl_refused_json(q->pool, body, len, PL_JSON_MAX_CONTAINERS);
+    if (msg) {
+        pl_fail(q, 400, NULL, "JSON not accepted: %s", msg);
         return NULL;
     }
 
@@ -421,7 +428,29 @@ json_object *pl_read_json(pl_req *q, const char *schema)
 
 /* Query strings -------------------------------------------------------- */
 
+static char *form_decode_n(apr_pool_t *p, const char *s, size_t n, size_t *outlen);
+
 static char *form_decode(apr_pool_t *p, const char *s, size_t n)
+{
+    size_t len;
+    return form_decode_n(p, s, n, &len);
+}
+
+const char *pl_query_refused(apr_pool_t *p, const char *args)
+{
+    const char *s = args;
+    while (s && *s) {
+        const char *amp = s + strcspn(s, "&;");
+        size_t len;
+        char *text = form_decode_n(p, s, amp - s, &len);
+        const char *why = pl_refused_text(p, text, len);
+        if (why) return why;
+        s = *amp ? amp + 1 : NULL;
+    }
+    return NULL;
+}
+
+static char *form_decode_n(apr_pool_t *p, const char *s, size_t n, size_t *outlen)
 {
     char *out = apr_palloc(p, n + 1), *o = out;
     size_t i;
@@ -436,6 +465,7 @@ static char *form_decode(apr_pool_t *p, const char *s, size_t n)
         else *o++ = s[i];
     }
     *o = '\0';
+    *outlen = (size_t)(o - out);
     return out;
 }
 

@@ -71,4 +71,8 @@ const char *pl_status_explanation(int status);
 /* Webob's status titles. */
 const char *pl_status_title(int status);
 
+/* The first NUL or surrogate (pl_refused_text) in percent-encoded text
+ * (a query string, a path) once decoded, or NULL. */
+const char *pl_query_refused(apr_pool_t *p, const char *args);
+
 #endif

@@ -2,6 +2,7 @@
 #include "inventory_write.h"
 #include "db.h"
 #include "http.h"
+#include "strutil.h"
 #include "pyrepr.h"
 
 #include <apr_strings.h>
@@ -88,7 +89,6 @@ const char *pl_inv_classes_in_use(pl_req *q, long long rp_id, const long long *i
 {
     pl_dbarg *args = apr_pcalloc(q->pool, sizeof(*args) * (n + 1));
     pl_dbres *res;
-    const char *names = NULL;
     int i;
     *failed = 0;
     if (n == 0) return NULL;
@@ -107,10 +107,12 @@ const char *pl_inv_classes_in_use(pl_req *q, long long rp_id, const long long *i
         *failed = 1;
         return NULL;
     }
-    for (i = 0; i < res->nrows; i++)
-        names = names ? apr_pstrcat(q->pool, names, ", ", PL_CELL(res, i, 1), NULL)
-                      : PL_CELL(res, i, 1);
-    return names;
+    if (!res->nrows) return NULL;
+    {
+        const char **list = apr_palloc(q->pool, sizeof(*list) * res->nrows);
+        for (i = 0; i < res->nrows; i++) list[i] = PL_CELL(res, i, 1);
+        return pl_join(q->pool, list, res->nrows, ", ");
+    }
 }
 
 int pl_inv_insert(pl_req *q, long long rp_id, const pl_inv *iv)

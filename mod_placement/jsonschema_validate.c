@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <apr_strings.h>
+#include <sys/uio.h>
 #include <apr_tables.h>
 
 #include "jsonschema_int.h"
@@ -239,6 +240,49 @@ static int is_valid(vctx *c, const pl_schema *s, json_object *inst)
     return NERR(tmp) == 0;
 }
 
+/* ", ".join(parts): linear, cut like a repr (PL_REPR_MAX) */
+typedef struct {
+    apr_array_header_t *v;     /* struct iovec */
+    size_t len;
+    int cut;
+} joiner;
+
+static void join_init(vctx *c, joiner *j)
+{
+    j->v = apr_array_make(c->p, 16, sizeof(struct iovec));
+    j->len = 0;
+    j->cut = 0;
+}
+
+static void join_add(joiner *j, const char *sep, const char *part)
+{
+    struct iovec *io;
+    if (j->cut)
+        return;
+    if (j->v->nelts) {
+        io = apr_array_push(j->v);
+        io->iov_base = (void *)sep;
+        io->iov_len = strlen(sep);
+        j->len += io->iov_len;
+    }
+    io = apr_array_push(j->v);
+    io->iov_base = (void *)part;
+    io->iov_len = strlen(part);
+    j->len += io->iov_len;
+    if (j->len > PL_REPR_MAX) {
+        io = apr_array_push(j->v);
+        io->iov_base = (void *)PL_REPR_CUT;
+        io->iov_len = sizeof(PL_REPR_CUT) - 1;
+        j->cut = 1;
+    }
+}
+
+static const char *join_str(vctx *c, joiner *j)
+{
+    return apr_pstrcatv(c->p, (const struct iovec *)j->v->elts, j->v->nelts,
+                        NULL);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -277,12 +321,13 @@ static void kw_additional_props(vctx *c, const pl_schema *s, const kw_t *k,
         }
     } else if (json_object_is_type(k->value, json_type_boolean) &&
                !json_object_get_boolean(k->value)) {
-        const char *joined = "", *msg;
+        const char *joined, *msg;
+        joiner j;
+        join_init(c, &j);
         qsort(extras->elts, NERR(extras), sizeof(char *), cmp_str);
-        for (i = 0; i < NERR(extras); i++)
-            joined = apr_pstrcat(c->p, joined, i ? ", " : "",
-                                 RS(c, ((const char **)extras->elts)[i]),
-                                 NULL);
+        for (i = 0; i < NERR(extras) && !j.cut; i++)
+            join_add(&j, ", ", RS(c, ((const char **)extras->elts)[i]));
+        joined = join_str(c, &j);
         if (s->patprops) {
             const char **pats = apr_palloc(c->p, sizeof(char *) *
                                            (s->patprops->nsubs + 1));
@@ -304,15 +349,94 @@ static void kw_additional_props(vctx *c, const pl_schema *s, const kw_t *k,
     }
 }
 
-static int uniq(json_object *arr)
+/* A hash that agrees with js_equal: equal values hash alike (1 and 1.0
+ * do, True and 1 do not; object keys in any order). */
+static uint64_t mix(uint64_t h, uint64_t v)
 {
-    size_t n = json_object_array_length(arr), i, j;
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdULL;
+}
 
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t i;
     for (i = 0; i < n; i++)
-        for (j = i + 1; j < n; j++)
-            if (js_equal(json_object_array_get_idx(arr, i),
-                         json_object_array_get_idx(arr, j)))
-                return 0;
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t js_hash(json_object *v)
+{
+    size_t i, n;
+    uint64_t h;
+
+    switch (json_object_get_type(v)) {
+    case json_type_null:
+        return 1;
+    case json_type_boolean:
+        return json_object_get_boolean(v) ? 3 : 2;
+    case json_type_int:
+    case json_type_double: {
+        long double x = num(v);
+        double d;
+        uint64_t bits;
+        if (x == floorl(x) && x >= -9223372036854775808.0L
+            && x < 9223372036854775808.0L)
+            return mix(4, (uint64_t)(int64_t)x);
+        d = (double)x;
+        memcpy(&bits, &d, sizeof bits);
+        return mix(5, bits);
+    }
+    case json_type_string:
+        return mix(6, hash_bytes(json_object_get_string(v),
+                                 (size_t)json_object_get_string_len(v)));
+    case json_type_array:
+        n = json_object_array_length(v);
+        h = mix(7, n);
+        for (i = 0; i < n; i++)
+            h = mix(h, js_hash(json_object_array_get_idx(v, i)));
+        return h;
+    case json_type_object:
+        h = 0;
+        {
+            json_object_object_foreach(v, k, val)
+                h += mix(hash_bytes(k, strlen(k)), js_hash(val));
+        }
+        return mix(8, h);
+    }
+    return 0;
+}
+
+typedef struct { uint64_t h; json_object *v; } hashed;
+
+static int cmp_hashed(const void *a, const void *b)
+{
+    uint64_t x = ((const hashed *)a)->h, y = ((const hashed *)b)->h;
+    return x < y ? -1 : x > y;
+}
+
+/* jsonschema._utils.uniq, by sorting hashes: only values whose hashes
+ * collide are compared. */
+static int uniq(vctx *c, json_object *arr)
+{
+    size_t n = json_object_array_length(arr), i, j, k;
+    hashed *hv;
+
+    if (n < 2)
+        return 1;
+    hv = apr_palloc(c->p, n * sizeof *hv);
+    for (i = 0; i < n; i++) {
+        hv[i].v = json_object_array_get_idx(arr, i);
+        hv[i].h = js_hash(hv[i].v);
+    }
+    qsort(hv, n, sizeof *hv, cmp_hashed);
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && hv[j].h == hv[i].h; j++)
+            for (k = i; k < j; k++)
+                if (js_equal(hv[k].v, hv[j].v))
+                    return 0;
+    }
     return 1;
 }
 
@@ -464,15 +588,13 @@ static void run_kw(vctx *c, const pl_schema *s, const kw_t *k,
         } else if (json_object_is_type(k->value, json_type_boolean) &&
                    !json_object_get_boolean(k->value) &&
                    n > (size_t)s->items->nsubs) {
-            const char *joined = "";
-            for (i = s->items->nsubs; (size_t)i < n; i++)
-                joined = apr_pstrcat(c->p, joined, i > s->items->nsubs ?
-                                     ", " : "", R(c,
-                                     json_object_array_get_idx(inst, i)),
-                                     NULL);
+            joiner j;
+            join_init(c, &j);
+            for (i = s->items->nsubs; (size_t)i < n && !j.cut; i++)
+                join_add(&j, ", ", R(c, json_object_array_get_idx(inst, i)));
             new_err(c, out, s, k, inst, apr_psprintf(
                         c->p, "Additional items are not allowed (%s %s "
-                        "unexpected)", joined,
+                        "unexpected)", join_str(c, &j),
                         n - s->items->nsubs == 1 ? "was" : "were"));
         }
         break;
@@ -490,7 +612,7 @@ static void run_kw(vctx *c, const pl_schema *s, const kw_t *k,
         break;
     case K_UNIQUE:
         if (json_object_get_boolean(k->value) && t == json_type_array &&
-            !uniq(inst))
+            !uniq(c, inst))
             new_err(c, out, s, k, inst, apr_psprintf(
                         c->p, "%s has non-unique elements", R(c, inst)));
         break;
@@ -720,29 +842,38 @@ static const verr *best_match(verr **errs, int n)
 static const char *as_index(vctx *c, const char *word, const pathel *pe,
                             int drop_last)
 {
-    const char *s = word;
-    int first = 1;
+    joiner j;
 
-    for (; pe; pe = pe->next) {
+    join_init(c, &j);
+    for (; pe && !j.cut; pe = pe->next) {
         if (drop_last && !pe->next)
             break;
-        s = apr_pstrcat(c->p, s, first ? "[" : "][", pe->key ? RS(c, pe->key)
-                        : apr_ltoa(c->p, pe->idx), NULL);
-        first = 0;
+        join_add(&j, "][", pe->key ? RS(c, pe->key) : apr_ltoa(c->p, pe->idx));
     }
-    return first ? s : apr_pstrcat(c->p, s, "]", NULL);
+    if (!j.v->nelts)
+        return word;
+    return apr_pstrcat(c->p, word, "[", join_str(c, &j), "]", NULL);
 }
 
+/* text with four spaces after each newline, in one pass */
 static const char *indent4(vctx *c, const char *text)
 {
-    const char *out = "", *nl;
+    size_t lines = 0, len = 0;
+    const char *t;
+    char *out, *o;
 
-    while ((nl = strchr(text, '\n'))) {
-        out = apr_pstrcat(c->p, out, apr_pstrmemdup(c->p, text, nl - text),
-                          "\n    ", NULL);
-        text = nl + 1;
+    for (t = text; *t; t++, len++)
+        lines += *t == '\n';
+    o = out = apr_palloc(c->p, len + 4 * lines + 1);
+    for (t = text; *t; t++) {
+        *o++ = *t;
+        if (*t == '\n') {
+            memcpy(o, "    ", 4);
+            o += 4;
+        }
     }
-    return apr_pstrcat(c->p, out, text, NULL);
+    *o = '\0';
+    return out;
 }
 
 static const char *full_text(vctx *c, const verr *e)

@@ -56,6 +56,24 @@ static const char *query_decode_error(pl_req *q)
     return err;
 }
 
+/* NUL or a surrogate in the path, query or a header: refused, never cut
+ * (pl_refused_text; bodies: pl_read_json). */
+static const char *refused_input(pl_req *q)
+{
+    const char *why;
+    const apr_array_header_t *h = apr_table_elts(q->r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)h->elts;
+    int i;
+    if (q->r->parsed_uri.path && (why = pl_query_refused(q->pool, q->r->parsed_uri.path)))
+        return apr_pstrcat(q->pool, "Invalid path: ", why, NULL);
+    if (q->r->args && (why = pl_query_refused(q->pool, q->r->args)))
+        return apr_pstrcat(q->pool, "Invalid query string parameters: ", why, NULL);
+    for (i = 0; i < h->nelts; i++)
+        if (e[i].val && (why = pl_refused_text(q->pool, e[i].val, strlen(e[i].val))))
+            return apr_pstrcat(q->pool, "Invalid header ", e[i].key, ": ", why, NULL);
+    return NULL;
+}
+
 /* Errors upstream finds before its handlers check policy, in its order. */
 static void prepare(pl_req *q)
 {
@@ -118,6 +136,9 @@ static void prepare(pl_req *q)
     }
     else if ((msg = query_decode_error(q))) {
         pl_fail(q, 400, NULL, "Invalid query string parameters: %s", msg);
+    }
+    else if ((msg = refused_input(q))) {
+        pl_fail(q, 400, NULL, "%s", msg);
     }
     else if ((q->route->flags & PL_RT_ACCEPT_JSON)
              && pl_accept_quality(q->pool, apr_table_get(r->headers_in, "Accept"),

@@ -20,10 +20,25 @@ typedef struct {
     apr_pool_t *p;
     char *d;
     size_t n, cap;
+    size_t limit;              /* 0: none; else the text stops near there */
+    int cut;                   /* set once the limit cut the text */
 } sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n)
 {
+    if (b->cut)
+        return;
+    if (b->limit && b->n + n > b->limit) {
+        /* keep whole UTF-8 sequences, then mark the cut */
+        size_t keep = b->n < b->limit ? b->limit - b->n : 0;
+        while (keep > 0 && keep < n && ((unsigned char)s[keep] & 0xC0) == 0x80)
+            keep--;
+        b->limit = 0;
+        sb_put(b, s, keep);
+        sb_put(b, PL_REPR_CUT, sizeof(PL_REPR_CUT) - 1);
+        b->cut = 1;
+        return;
+    }
     if (b->n + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 64;
         char *nd;
@@ -45,12 +60,15 @@ static void sb_puts(sbuf *b, const char *s)
     sb_put(b, s, strlen(s));
 }
 
-static void sb_init(sbuf *b, apr_pool_t *p)
+static void sb_init(sbuf *b, apr_pool_t *p, size_t limit)
 {
     b->p = p;
     b->d = NULL;
     b->n = b->cap = 0;
+    b->limit = 0;
+    b->cut = 0;
     sb_put(b, "", 0);
+    b->limit = limit;
 }
 
 /* Decode one code point; invalid bytes come back as lone surrogates
@@ -134,7 +152,7 @@ static void repr_str(sbuf *b, const char *s, size_t len)
     char tmp[16];
 
     sb_put(b, &quote, 1);
-    while (i < len) {
+    while (i < len && !b->cut) {
         unsigned int cp;
         start = i;
         cp = utf8_next(u, len, &i);
@@ -173,7 +191,7 @@ const char *pl_py_str_repr(apr_pool_t *p, const char *s, size_t len)
 {
     sbuf b;
 
-    sb_init(&b, p);
+    sb_init(&b, p, PL_REPR_MAX);
     repr_str(&b, s, len);
     return b.d;
 }
@@ -253,7 +271,7 @@ const char *pl_py_float_repr(apr_pool_t *p, double d)
 {
     sbuf b;
 
-    sb_init(&b, p);
+    sb_init(&b, p, PL_REPR_MAX);
     repr_float(&b, d);
     return b.d;
 }
@@ -298,6 +316,8 @@ static void repr_any(sbuf *b, json_object *v, int sorted)
 {
     size_t i, n;
 
+    if (b->cut)
+        return;
     switch (json_object_get_type(v)) {
     case json_type_null:
         sb_puts(b, "None");
@@ -318,7 +338,7 @@ static void repr_any(sbuf *b, json_object *v, int sorted)
     case json_type_array:
         n = json_object_array_length(v);
         sb_puts(b, "[");
-        for (i = 0; i < n; i++) {
+        for (i = 0; i < n && !b->cut; i++) {
             if (i)
                 sb_puts(b, ", ");
             repr_any(b, json_object_array_get_idx(v, i), sorted);
@@ -328,7 +348,7 @@ static void repr_any(sbuf *b, json_object *v, int sorted)
     case json_type_object: {
         const char **keys = object_keys(b->p, v, sorted, &n);
         sb_puts(b, "{");
-        for (i = 0; i < n; i++) {
+        for (i = 0; i < n && !b->cut; i++) {
             if (i)
                 sb_puts(b, ", ");
             repr_str(b, keys[i], strlen(keys[i]));
@@ -345,7 +365,7 @@ const char *pl_json_pyrepr(apr_pool_t *p, json_object *v)
 {
     sbuf b;
 
-    sb_init(&b, p);
+    sb_init(&b, p, PL_REPR_MAX);
     repr_any(&b, v, 0);
     return b.d;
 }
@@ -357,11 +377,15 @@ typedef struct {
     int width;
 } pfmt;
 
-static const char *srepr(pfmt *c, json_object *v, long *len)
+static const char *srepr(pfmt *c, json_object *v, long indent, long allowance,
+                         long *len)
 {
     sbuf b;
 
-    sb_init(&b, c->out.p);
+    /* only whether it fits matters when it does not: stop past the width
+     * (code points, at most 4 bytes each) instead of writing it all */
+    long room = c->width - indent - allowance;
+    sb_init(&b, c->out.p, room > 0 ? (size_t)room * 4 + 8 : 8);
     repr_any(&b, v, 1);
     *len = (long)pl_utf8_len(b.d, b.n);
     return b.d;
@@ -496,7 +520,7 @@ static void pf_dict(pfmt *c, json_object *v, long indent, long allowance,
     sb_puts(&c->out, "{");
     allowance += 1;
     indent += 1;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && !c->out.cut; i++) {
         int last = i == n - 1;
         const char *rep = pl_py_str_repr(c->out.p, keys[i], strlen(keys[i]));
         sb_puts(&c->out, rep);
@@ -520,7 +544,7 @@ static void pf_list(pfmt *c, json_object *v, long indent, long allowance,
     sb_puts(&c->out, "[");
     allowance += 1;
     indent += 1;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && !c->out.cut; i++) {
         int last = i == n - 1;
         if (i) {
             sb_puts(&c->out, ",\n");
@@ -536,7 +560,11 @@ static void pf_format(pfmt *c, json_object *v, long indent, long allowance,
                       int level)
 {
     long len;
-    const char *rep = srepr(c, v, &len);
+    const char *rep;
+
+    if (c->out.cut)
+        return;
+    rep = srepr(c, v, indent, allowance, &len);
 
     if (len > c->width - indent - allowance) {
         switch (json_object_get_type(v)) {
@@ -562,7 +590,7 @@ const char *pl_json_pformat(apr_pool_t *p, json_object *v, int width)
 {
     pfmt c;
 
-    sb_init(&c.out, p);
+    sb_init(&c.out, p, PL_REPR_MAX);
     c.width = width;
     pf_format(&c, v, 0, 0, 0);
     return c.out.d;

@@ -10,6 +10,14 @@
 #include <apr_pools.h>
 #include <json-c/json.h>
 
+/* Error texts embed reprs of the client's values, and Python's are as long
+ * as the value: a 1 MiB body would make texts of many megabytes (pformat
+ * indents each nesting level).  Every repr and pformat here stops after
+ * about PL_REPR_MAX bytes (on a UTF-8 boundary) and ends with PL_REPR_CUT,
+ * so an error text costs at most a few times that. */
+#define PL_REPR_MAX 65536
+#define PL_REPR_CUT "...(truncated)"
+
 /* repr() of the json.loads() value of v: dicts in insertion order,
  * True/False/None, floats as Python's shortest round-trip repr. */
 const char *pl_json_pyrepr(apr_pool_t *p, json_object *v);

@@ -200,3 +200,90 @@ const char *pl_utf8_repair(apr_pool_t *p, const char *s)
     *o = '\0';
     return out;
 }
+
+char *pl_join(apr_pool_t *p, const char *const *items, int n, const char *sep)
+{
+    size_t len = 0, seplen = strlen(sep), k;
+    char *out, *o;
+    int i;
+    for (i = 0; i < n; i++) len += strlen(items[i]) + (i ? seplen : 0);
+    o = out = apr_palloc(p, len + 1);
+    for (i = 0; i < n; i++) {
+        if (i) { memcpy(o, sep, seplen); o += seplen; }
+        k = strlen(items[i]);
+        memcpy(o, items[i], k);
+        o += k;
+    }
+    *o = '\0';
+    return out;
+}
+
+static int refused_cp(unsigned long cp)
+{
+    return cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF);
+}
+
+const char *pl_refused_text(apr_pool_t *p, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (u[i] == 0)
+            return apr_psprintf(p, "U+0000 at position %" APR_SIZE_T_FMT, i);
+        /* ED A0..BF xx: a surrogate in UTF-8 form (CESU, WTF-8) */
+        if (u[i] == 0xED && i + 2 < n && u[i + 1] >= 0xA0 && u[i + 1] <= 0xBF
+            && refused_cp(0xD000 | ((unsigned long)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F)))
+            return apr_psprintf(p, "U+%04lX at position %" APR_SIZE_T_FMT,
+                                0xD000 | ((unsigned long)(u[i + 1] & 0x3F) << 6)
+                                | (u[i + 2] & 0x3F), i);
+    }
+    return NULL;
+}
+
+static long hex4(const char *s)
+{
+    long v = 0;
+    int k;
+    for (k = 0; k < 4; k++) {
+        int c = s[k];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= c - '0';
+        else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+        else return -1;
+    }
+    return v;
+}
+
+const char *pl_refused_json(apr_pool_t *p, const char *s, size_t n, size_t max_containers)
+{
+    size_t i = 0, containers = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '[' || c == '{') {
+            if (++containers > max_containers)
+                return apr_psprintf(p, "more than %" APR_SIZE_T_FMT " arrays and objects",
+                                    max_containers);
+            i++;
+            continue;
+        }
+        if (c != '"') { i++; continue; }
+        for (i++; i < n && s[i] != '"'; i++) {
+            long cp, lo;
+            if (s[i] != '\\') continue;
+            if (i + 1 < n && s[i + 1] != 'u') { i++; continue; }
+            if (i + 6 > n || (cp = hex4(s + i + 2)) < 0) { i++; continue; }
+            if (cp >= 0xD800 && cp <= 0xDBFF && i + 12 <= n && s[i + 6] == '\\'
+                && s[i + 7] == 'u' && (lo = hex4(s + i + 8)) >= 0xDC00 && lo <= 0xDFFF) {
+                i += 11;             /* a pair: one code point above U+FFFF */
+                continue;
+            }
+            if (refused_cp((unsigned long)cp))
+                return apr_psprintf(p, "U+%04lX (\\u%.4s) at char %" APR_SIZE_T_FMT, cp,
+                                    s + i + 2, i);
+            i += 5;
+        }
+        i++;
+    }
+    return NULL;
+}

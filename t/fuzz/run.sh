@@ -11,7 +11,7 @@ cflags="-std=gnu99 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 m=$top/mod_placement
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
 
-echo "1..3"
+echo "1..4"
 n=0
 run() {   # name corpus iterations dict sources... -- libs...
     local name=$1 corpus=$2 iters=$3 dict=$4; shift 4
@@ -43,3 +43,9 @@ run keystone "$top/t/fuzz/corpus-keystone" 200000 "" \
     $(pkg-config --cflags apr-1 json-c) "$top/t/fuzz/fuzz_keystone.c" \
     "$m/keystone_token.c" "$m/keystone_crypt.c" -- \
     $(pkg-config --libs apr-1 json-c libcrypto)
+run request "$top/t/fuzz/corpus-request" 200 "" \
+    -DPL_SCHEMA_DIR="\"$top/schema/json\"" \
+    $(pkg-config --cflags apr-1 json-c libpcre2-8) "$top/t/fuzz/fuzz_request.c" \
+    "$m/pyjson_error.c" "$m/strutil.c" "$m/schemas.c" "$m/jsonschema.c" \
+    "$m/jsonschema_validate.c" "$m/pyrepr.c" -- \
+    $(pkg-config --libs apr-1 json-c libpcre2-8) -lm
