@@ -395,7 +395,7 @@ def main():
     claim = {'allocations': {'%RP%': {'resources': {'VCPU': 1, 'MEMORY_MB': 256,
                                                     'DISK_GB': 10}}},
              'project_id': det_uuid('project'), 'user_id': det_uuid('user'),
-             'consumer_generation': None}
+             'consumer_generation': None, 'consumer_type': 'INSTANCE'}
     both('claims, spread over %s, c10' % N,
          lambda n: claims(n, srv[n], rp_uuids, claim, a.seconds, '%08x' % (int(time.time()) & 0xffffffff)))
     hot = dict(claim, allocations={'%RP%': {'resources': {'MEMORY_MB': 16}}})
@@ -469,7 +469,7 @@ def soak(a, pl):
     roots = [det_uuid('nested', t, 'cn') for t in range(min(a.trees, 100))]
     claim = {'allocations': {'%RP%': {'resources': {'DISK_GB': 1}}},
              'project_id': det_uuid('project'), 'user_id': det_uuid('user'),
-             'consumer_generation': None}
+             'consumer_generation': None, 'consumer_type': 'INSTANCE'}
     t_end = time.time() + a.soak
     k = 0
     while time.time() < t_end:
