@@ -294,7 +294,16 @@ def claims(name, srv, rps, body, seconds, tag):
     finally:
         os.unlink(pf.name)
         os.unlink(bf.name)
-    settle(srv)
+    # requests wrk abandoned at its deadline may still be running: wait
+    # until the usages stop moving before checking them
+    last, t_end = None, time.time() + 120
+    while time.time() < t_end:
+        now = [srv.req('GET', '/resource_providers/%s/usages' % u)[1]['usages']
+               for u in rps[:50]]
+        if now == last:
+            break
+        last = now
+        time.sleep(2)
     # every provider's usage moved by exactly the allocations of this run's
     # consumers, and those allocations are the body's
     mine, bad = 0, []
@@ -504,8 +513,10 @@ def report(rows, results):
             ratio = r['ref']['median_ms'] / max(r['pl']['median_ms'], 1e-6)
         else:
             ratio = r['pl']['rps'] / max(r['ref']['rps'], 1e-6)
-        print('| %s | %s | %s | %.1fx |' % (label, short(r['ref'], better),
-                                            short(r['pl'], better), ratio))
+        zero = better != 'ms' and not (r['ref']['rps'] and r['pl']['rps'])
+        print('| %s | %s | %s | %s |' % (label, short(r['ref'], better),
+                                         short(r['pl'], better),
+                                         'n/a' if zero else '%.1fx' % ratio))
     s = results['sql_time']
     print()
     print('Candidates query at the large scale, one request, every statement in the slow log:')
