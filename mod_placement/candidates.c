@@ -16,6 +16,7 @@
 #include "candidates_int.h"
 #include "db.h"
 #include "http.h"
+#include "objects.h"
 
 /* ---- id sets (apr_hash keyed by the 8 bytes of the id) ------------------ */
 
@@ -123,6 +124,12 @@ static idset *set_from(apr_pool_t *p, const pl_dbres *res, int col)
 
 /* ---- provider trees: summaries ------------------------------------------- */
 
+/* What is allocated of class RC on provider RP, read through the
+ * allocations (provider, class, used) index, so only the allocations of
+ * providers still in play are touched. */
+#define USED_SQL(RP, RC) "(SELECT COALESCE(SUM(a.used), 0) FROM allocations a " \
+    "WHERE a.resource_provider_id = " RP " AND a.resource_class_id = " RC ")"
+
 /* Load every provider of the trees rooted at the given ids that is not
  * loaded yet: identity, inventories with usage, traits. */
 static int load_trees(sctx *s, const idset *roots)
@@ -163,21 +170,16 @@ static int load_trees(sctx *s, const idset *roots)
         rp->parent = rp->parent_id ? ac_map_get(s->rps, rp->parent_id) : NULL;
     }
 
+    /* usage per inventory through the (provider, class, used) index: only
+     * the allocations of these trees are read */
     if (pl_db_query(s->q, &res, apr_psprintf(p, "SELECT inv.resource_provider_id, "
                     "inv.resource_class_id, rc.name, inv.total, inv.reserved, "
-                    "inv.allocation_ratio, inv.max_unit, COALESCE(u.used, 0) "
-                    "FROM inventories inv "
+                    "inv.allocation_ratio, inv.max_unit, " USED_SQL("inv.resource_provider_id",
+                    "inv.resource_class_id") " FROM inventories inv "
                     "JOIN resource_providers rp ON rp.id = inv.resource_provider_id "
                     "JOIN resource_classes rc ON rc.id = inv.resource_class_id "
-                    "LEFT JOIN (SELECT a.resource_provider_id, a.resource_class_id, "
-                    "SUM(a.used) AS used FROM allocations a "
-                    "JOIN resource_providers ar ON ar.id = a.resource_provider_id "
-                    "WHERE ar.root_provider_id IN (%s) "
-                    "GROUP BY a.resource_provider_id, a.resource_class_id) u "
-                    "ON u.resource_provider_id = inv.resource_provider_id "
-                    "AND u.resource_class_id = inv.resource_class_id "
                     "WHERE rp.root_provider_id IN (%s) ORDER BY inv.resource_class_id",
-                    in, in), "") != PL_OK)
+                    in), "") != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(res, i, 0));
@@ -252,21 +254,18 @@ static void push_strs(apr_array_header_t *args, const apr_array_header_t *g)
 /* Providers having, for each inner list, at least one of its ids/uuids:
  * upstream's provider_ids_matching_required_traits / _aggregates.  One
  * scan grouped by provider with a HAVING term per list (upstream joins once
- * per list, which MariaDB refuses past 61 tables). */
-int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out)
+ * per list, which MariaDB refuses past 61 tables).  NULL when a list is
+ * empty: nothing matches. */
+static char *match_sql(sctx *s, int aggs, const apr_array_header_t *groups,
+                       apr_array_header_t *args)
 {
     const char *col = aggs ? "g.uuid" : "t.trait_id";
     char *all = "", *having = "";
-    apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
-    pl_dbres *res;
     int i;
     for (i = 0; i < groups->nelts; i++) {
         const apr_array_header_t *g = APR_ARRAY_IDX(groups, i, const apr_array_header_t *);
         const char *in;
-        if (!g->nelts) {            /* an empty list: nothing matches */
-            *out = ac_set_new(s->p);
-            return PL_OK;
-        }
+        if (!g->nelts) return NULL;
         in = aggs ? pl_db_placeholders(s->p, g->nelts) : ll_list(s->p, g);
         all = apr_pstrcat(s->p, all, i ? "," : "", in, NULL);
         having = apr_psprintf(s->p, "%s%sMAX(%s IN (%s)) = 1", having, i ? " AND " : "",
@@ -278,15 +277,44 @@ int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **ou
         for (i = 0; i < groups->nelts; i++)      /* one HAVING term each */
             push_strs(args, APR_ARRAY_IDX(groups, i, const apr_array_header_t *));
     }
-    if (pl_db_exec(s->q, &res, apr_psprintf(s->p, aggs
-                   ? "SELECT a.resource_provider_id FROM resource_provider_aggregates a "
-                     "JOIN placement_aggregates g ON g.id = a.aggregate_id WHERE %s IN (%s) "
-                     "GROUP BY a.resource_provider_id HAVING %s"
-                   : "SELECT t.resource_provider_id FROM resource_provider_traits t "
-                     "WHERE %s IN (%s) GROUP BY t.resource_provider_id HAVING %s",
-                   col, all, having), (pl_dbarg *)args->elts, args->nelts) != PL_OK)
+    return apr_psprintf(s->p, aggs
+                        ? "SELECT a.resource_provider_id FROM resource_provider_aggregates a "
+                          "JOIN placement_aggregates g ON g.id = a.aggregate_id WHERE %s IN (%s) "
+                          "GROUP BY a.resource_provider_id HAVING %s"
+                        : "SELECT t.resource_provider_id FROM resource_provider_traits t "
+                          "WHERE %s IN (%s) GROUP BY t.resource_provider_id HAVING %s",
+                        col, all, having);
+}
+
+int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out)
+{
+    apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
+    const char *sql = match_sql(s, aggs, groups, args);
+    pl_dbres *res;
+    if (!sql) {
+        *out = ac_set_new(s->p);
+        return PL_OK;
+    }
+    if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
         return PL_FAIL;
     *out = set_from(s->p, res, 0);
+    return PL_OK;
+}
+
+/* Whether any provider matches (ac_match_all, stopping at the first). */
+static int match_any(sctx *s, int aggs, const apr_array_header_t *groups, int *found)
+{
+    apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
+    const char *sql = match_sql(s, aggs, groups, args);
+    pl_dbres *res;
+    if (!sql) {
+        *found = 0;
+        return PL_OK;
+    }
+    sql = apr_pstrcat(s->p, sql, " LIMIT 1", NULL);
+    if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
+        return PL_FAIL;
+    *found = res->nrows > 0;
     return PL_OK;
 }
 
@@ -454,6 +482,7 @@ static int wide_setup(sctx *s, int *empty)
 
 /* ---- per group set-up: RequestGroupSearchContext ------------------------- */
 
+
 static int group_setup(sctx *s, gctx *gc, int *empty)
 {
     const pl_ac_group *g = gc->g;
@@ -476,9 +505,15 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
                            "No such resource class %s.", a->rc);
     }
 
-    if (g->aggs.any_of->nelts) {
+    if (g->aggs.any_of->nelts && (gc->multi || !gc->nrc)) {
         if (ac_match_all(s, 1, g->aggs.any_of, &gc->in_aggs) != PL_OK) return PL_FAIL;
         if (!apr_hash_count(gc->in_aggs)) { *empty = 1; return PL_OK; }
+    }
+    else if (g->aggs.any_of->nelts) {
+        /* one provider takes it all: member_of becomes part of its query */
+        int found;
+        if (match_any(s, 1, g->aggs.any_of, &found) != PL_OK) return PL_FAIL;
+        if (!found) { *empty = 1; return PL_OK; }
     }
 
     gc->required = apr_array_make(s->p, 2, sizeof(apr_array_header_t *));
@@ -501,27 +536,20 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
 
     /* providers with capacity, for every class of the group in one query */
     gc->with_res = apr_pcalloc(s->p, sizeof(apr_array_header_t *) * (size_t)(gc->nrc + 1));
-    if (!gc->nrc) return PL_OK;
+    if (!gc->nrc || !gc->multi) return PL_OK;
     for (i = 0; i < gc->nrc; i++) {
         long long amt = gc->amounts[i];
         gc->with_res[i] = apr_array_make(s->p, 8, sizeof(ac_pair));
         rcs = apr_pstrcat(s->p, rcs, i ? "," : "", num(s->p, gc->rc_ids[i]), NULL);
-        const char *a = num(s->p, amt);
-        conds = apr_psprintf(s->p, "%s%s(inv.resource_class_id = %s AND "
-                             "COALESCE(u.used, 0) + %s <= (inv.total - inv.reserved) * "
-                             "inv.allocation_ratio AND inv.min_unit <= %s AND "
-                             "inv.max_unit >= %s AND MOD(%s, inv.step_size) = 0)",
-                             conds, i ? " OR " : "", num(s->p, gc->rc_ids[i]), a, a, a, a);
+        conds = apr_psprintf(s->p, "%s%s(inv.resource_class_id = %s AND %s)",
+                             conds, i ? " OR " : "", num(s->p, gc->rc_ids[i]),
+                             pl_fits_sql(s->p, "inv", "inv.resource_provider_id",
+                                      "inv.resource_class_id", amt));
     }
     if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT inv.resource_class_id, rp.id, "
                     "rp.root_provider_id FROM inventories inv "
                     "JOIN resource_providers rp ON rp.id = inv.resource_provider_id "
-                    "LEFT JOIN (SELECT resource_provider_id, resource_class_id, "
-                    "SUM(used) AS used FROM allocations WHERE resource_class_id IN (%s) "
-                    "GROUP BY resource_provider_id, resource_class_id) u "
-                    "ON u.resource_provider_id = inv.resource_provider_id "
-                    "AND u.resource_class_id = inv.resource_class_id "
-                    "WHERE inv.resource_class_id IN (%s) AND (%s)%s ORDER BY rp.id", rcs, rcs, conds,
+                    "WHERE inv.resource_class_id IN (%s) AND (%s)%s ORDER BY rp.id", rcs, conds,
                     gc->tree_root ? apr_pstrcat(s->p, " AND rp.root_provider_id = ",
                                                 num(s->p, gc->tree_root), NULL) : ""), "") != PL_OK)
         return PL_FAIL;
@@ -561,11 +589,73 @@ static greq *greq_for(sctx *s, gctx *gc, pl_ac_rp *rp, long long anchor)
     return a;
 }
 
-static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
+/* Providers that alone satisfy a group with resources, in id order: the
+ * trait, aggregate and tree filters are part of the one query, ahead of
+ * the capacity tests, so usage is read only for providers that pass them.
+ * s->early_limit (when set) stops the query after that many. */
+static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
 {
-    idset *filt = NULL, *forb = ac_set_new(s->p), *bad, *sps, *roots;
-    apr_array_header_t *pairs = apr_array_make(s->p, 8, sizeof(ac_pair));
-    apr_hash_t *anchors;
+    const pl_ac_group *g = gc->g;
+    apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
+    char *sql = "SELECT rp.id, rp.root_provider_id FROM resource_providers rp", *where = "";
+    pl_dbres *res;
+    int i, j;
+
+    for (i = 0; i < gc->nrc; i++) {
+        const char *inv = apr_psprintf(s->p, "i%d", i), *rc = num(s->p, gc->rc_ids[i]);
+        sql = apr_pstrcat(s->p, sql, " JOIN inventories ", inv, " ON ", inv,
+                          ".resource_provider_id = rp.id AND ", inv, ".resource_class_id = ",
+                          rc, NULL);
+        where = apr_pstrcat(s->p, where, i ? " AND " : "",
+                            pl_fits_sql(s->p, inv, "rp.id", rc, gc->amounts[i]), NULL);
+    }
+    if (gc->tree_root)
+        where = apr_pstrcat(s->p, where, " AND rp.root_provider_id = ",
+                            num(s->p, gc->tree_root), NULL);
+    for (i = 0; i < gc->required->nelts; i++)
+        where = apr_pstrcat(s->p, where, " AND rp.id IN (SELECT resource_provider_id FROM "
+                            "resource_provider_traits WHERE trait_id IN (",
+                            ll_list(s->p, APR_ARRAY_IDX(gc->required, i, apr_array_header_t *)),
+                            "))", NULL);
+    if (gc->forbidden->nelts)
+        where = apr_pstrcat(s->p, where, " AND NOT EXISTS (SELECT 1 FROM "
+                            "resource_provider_traits ft WHERE ft.resource_provider_id = rp.id "
+                            "AND ft.trait_id IN (", ll_list(s->p, gc->forbidden), "))", NULL);
+    for (i = 0; i <= g->aggs.any_of->nelts; i++) {
+        const apr_array_header_t *uu = i < g->aggs.any_of->nelts
+            ? APR_ARRAY_IDX(g->aggs.any_of, i, const apr_array_header_t *) : g->aggs.forbidden;
+        if (!uu->nelts) continue;
+        where = apr_pstrcat(s->p, where, i < g->aggs.any_of->nelts ? " AND rp.id IN ("
+                            : " AND rp.id NOT IN (", "SELECT ra.resource_provider_id FROM "
+                            "resource_provider_aggregates ra JOIN placement_aggregates pa ON "
+                            "pa.id = ra.aggregate_id WHERE pa.uuid IN (",
+                            pl_db_placeholders(s->p, uu->nelts), "))", NULL);
+        for (j = 0; j < uu->nelts; j++) {
+            pl_dbarg *a = apr_array_push(args);
+            memset(a, 0, sizeof(*a));
+            a->type = 's';
+            a->s = APR_ARRAY_IDX(uu, j, const char *);
+        }
+    }
+    sql = apr_pstrcat(s->p, sql, " WHERE ", where, " ORDER BY rp.id", s->early_limit
+                      ? apr_pstrcat(s->p, " LIMIT ", num(s->p, s->early_limit), NULL) : "",
+                      NULL);
+    if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
+        return PL_FAIL;
+    s->early_rows = res->nrows;
+    for (i = 0; i < res->nrows; i++) {
+        ac_pair *pr = apr_array_push(pairs);
+        pr->rp = pl_cell_int(res, i, 0);
+        pr->root = pl_cell_int(res, i, 1);
+    }
+    return PL_OK;
+}
+
+/* A resourceless group: the providers its positive filters (required
+ * traits, member_of) select, less the forbidden ones. */
+static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
+{
+    idset *filt = NULL, *forb = ac_set_new(s->p), *bad;
     int i;
 
     if (gc->required->nelts) {
@@ -597,22 +687,7 @@ static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
         }
     }
 
-    if (gc->nrc) {
-        for (i = 0; i < gc->nrc; i++) {
-            idset *ids = ac_set_new(s->p);
-            int k;
-            for (k = 0; k < gc->with_res[i]->nelts; k++)
-                ac_set_add(s->p, ids, APR_ARRAY_IDX(gc->with_res[i], k, ac_pair).rp);
-            if (i == 0) filt = filt ? set_and(s->p, filt, ids) : set_minus(s->p, ids, forb);
-            else filt = set_and(s->p, filt, ids);
-            if (!apr_hash_count(filt)) return PL_OK;
-        }
-        for (i = 0; i < gc->with_res[gc->nrc - 1]->nelts; i++) {
-            ac_pair *pr = &APR_ARRAY_IDX(gc->with_res[gc->nrc - 1], i, ac_pair);
-            if (ac_set_has(filt, pr->rp)) *(ac_pair *)apr_array_push(pairs) = *pr;
-        }
-    }
-    else {
+    {
         pl_dbres *res;
         /* upstream: a resourceless group only matches through a positive
          * filter (required traits or member_of) */
@@ -630,6 +705,19 @@ static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
             pr->root = pl_cell_int(res, i, 1);
         }
     }
+    return PL_OK;
+}
+
+static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
+{
+    idset *sps, *roots;
+    apr_array_header_t *pairs = apr_array_make(s->p, 8, sizeof(ac_pair));
+    apr_hash_t *anchors;
+    int i;
+
+    if ((gc->nrc ? fitting_providers(s, gc, pairs) : resourceless_providers(s, gc, pairs))
+        != PL_OK)
+        return PL_FAIL;
     if (!pairs->nelts) return PL_OK;
 
     roots = ac_set_new(s->p);
@@ -665,9 +753,26 @@ static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
 
 /* ---- the whole search --------------------------------------------------------- */
 
-static int search(pl_req *q, void *vctx)
+/* With one group that one provider must satisfy alone, in a cloud without
+ * trees or sharing providers, upstream's answer is the fitting providers in
+ * id order: limit= (without randomization) and max_allocation_candidates
+ * can then stop the database query early.  0 when that does not hold. */
+static long long early_limit(sctx *s, const gctx *gc)
 {
-    sctx *s = vctx;
+    long long lim = 0;
+    int maxc = pl_conf_int(s->q->conf->max_allocation_candidates, -1);
+    if (s->r->groups->nelts != 1 || gc->multi || !gc->nrc || s->has_trees
+        || apr_hash_count(s->sharing) || s->anchor_roots)
+        return 0;
+    if (s->r->limit > 0 && !pl_conf_flag(s->q->conf->randomize_allocation_candidates, 0))
+        lim = s->r->limit;
+    if (maxc > 0 && (!lim || maxc < lim)) lim = maxc;
+    return lim;
+}
+
+static int search_once(sctx *s, int may_stop_early)
+{
+    pl_req *q = s->q;
     apr_array_header_t **per_group;
     int i, empty;
 
@@ -677,6 +782,7 @@ static int search(pl_req *q, void *vctx)
     s->rc_ids = apr_hash_make(s->p);
     s->trait_ids = apr_hash_make(s->p);
     s->anchor_roots = NULL;
+    s->early_rows = 0;
     s->out->areqs = apr_array_make(s->p, 1, sizeof(pl_ac_areq *));
     s->out->summaries = apr_array_make(s->p, 1, sizeof(pl_ac_rp *));
     (void)q;
@@ -691,10 +797,12 @@ static int search(pl_req *q, void *vctx)
         memset(&gc, 0, sizeof(gc));
         gc.g = &APR_ARRAY_IDX(s->r->groups, i, pl_ac_group);
         gc.gi = i;
+        gc.multi = !gc.g->same_provider && (apr_hash_count(s->sharing) || s->has_trees);
         if (group_setup(s, &gc, &empty) != PL_OK) return PL_FAIL;
         if (empty) return PL_OK;
         per_group[i] = apr_array_make(s->p, 16, sizeof(greq *));
-        if (!gc.g->same_provider && (apr_hash_count(s->sharing) || s->has_trees)) {
+        s->early_limit = may_stop_early ? early_limit(s, &gc) : 0;
+        if (gc.multi) {
             if (ac_multi_provider(s, &gc, per_group[i], load_trees_of) != PL_OK)
                 return PL_FAIL;
         }
@@ -703,6 +811,20 @@ static int search(pl_req *q, void *vctx)
         if (!per_group[i]->nelts) return PL_OK;
     }
     return ac_merge(s, per_group);
+}
+
+static int search(pl_req *q, void *vctx)
+{
+    sctx *s = vctx;
+    (void)q;
+    s->early_limit = 0;
+    if (search_once(s, 1) != PL_OK) return PL_FAIL;
+    /* the query stopped early, and the final capacity check refused one of
+     * the providers it returned: then the first N are further on */
+    if (s->early_limit && s->early_rows == s->early_limit
+        && s->out->areqs->nelts < s->early_limit)
+        return search_once(s, 0);
+    return PL_OK;
 }
 
 int pl_ac_search(pl_req *q, const pl_ac_request *r, pl_ac_result *out)

@@ -32,6 +32,9 @@ typedef struct sctx {
     idset *loaded_roots;
     apr_array_header_t *order;    /* pl_ac_rp * in load order */
     apr_hash_t *rc_ids, *trait_ids;   /* name -> long long * */
+    long long early_limit;        /* >0: the answer is the first this many
+                                   * providers in id order (see search()) */
+    int early_rows;               /* rows the limited query returned */
 } sctx;
 
 /* One request group's search state (RequestGroupSearchContext). */
@@ -45,7 +48,9 @@ typedef struct gctx {
     apr_array_header_t *required; /* of apr_array_header_t * of long long (OR inside) */
     apr_array_header_t *forbidden;/* of long long */
     long long tree_root;          /* in_tree's root, 0 when none */
-    apr_array_header_t **with_res;/* [rc] of ac_pair: providers with capacity */
+    apr_array_header_t **with_res;/* [rc] of ac_pair: providers with capacity
+                                   * (multi-provider groups only) */
+    int multi;                    /* providers of a tree combine (ac_multi_provider) */
 } gctx;
 
 /* One group's allocation request. */

@@ -91,17 +91,6 @@ static json_object *serialize(pl_req *q, const rp_row *rp)
 
 /* ---- GET /resource_providers ------------------------------------------ */
 
-/* An id list as SQL text "1,2,3" (ids are integers from our own queries). */
-static const char *id_list(pl_req *q, const pl_dbres *res)
-{
-    char *s = "";
-    int i;
-    for (i = 0; i < res->nrows; i++)
-        s = apr_psprintf(q->pool, "%s%s%" APR_INT64_T_FMT, s, i ? "," : "",
-                         (apr_int64_t)pl_cell_int(res, i, 0));
-    return s;
-}
-
 /* Exact (case-sensitive) name -> id, as upstream's in-memory caches match:
  * 1 found, 0 not, PL_FAIL. */
 static int exact_id(pl_req *q, const char *table, const char *col, const char *name,
@@ -143,24 +132,34 @@ static int name_ids(pl_req *q, const char *table, const char *col,
     return 1;
 }
 
-/* Providers with a row in table for every group (AND of ORs), upstream's
- * provider_ids_matching_required_traits / _aggregates.  One scan grouped by
- * provider, one HAVING term per group: upstream joins the table once per
- * group, which MariaDB refuses past 61 tables. */
-static int match_groups(pl_req *q, const char *table, const char *col,
-                        apr_array_header_t *groups, pl_dbres **res)
+/* " AND rp.id IN (...)" for each group of ids (AND of ORs): upstream's
+ * provider_ids_matching_required_traits / _aggregates, as subqueries of
+ * the one listing statement. */
+static char *in_each(pl_req *q, char *w, const char *table, const char *col,
+                     const apr_array_header_t *groups)
 {
-    char *all = "", *having = "";
     int i;
-    for (i = 0; i < groups->nelts; i++) {
-        const char *g = APR_ARRAY_IDX(groups, i, const char *);
-        all = apr_pstrcat(q->pool, all, i ? "," : "", g, NULL);
-        having = apr_psprintf(q->pool, "%s%sMAX(%s IN (%s)) = 1", having, i ? " AND " : "",
-                              col, g);
+    for (i = 0; i < groups->nelts; i++)
+        w = apr_pstrcat(q->pool, w, " AND rp.id IN (SELECT resource_provider_id FROM ", table,
+                        " WHERE ", col, " IN (", APR_ARRAY_IDX(groups, i, const char *), "))",
+                        NULL);
+    return w;
+}
+
+/* Whether any provider passes the filters so far: 1, 0, PL_FAIL. */
+static int any_match(pl_req *q, const char *where, const apr_array_header_t *args)
+{
+    pl_dbarg *dargs = apr_pcalloc(q->pool, sizeof(pl_dbarg) * (size_t)(args->nelts + 1));
+    pl_dbres *res;
+    int i;
+    for (i = 0; i < args->nelts; i++) {
+        dargs[i].type = 's';
+        dargs[i].s = APR_ARRAY_IDX(args, i, const char *);
     }
-    return pl_db_query(q, res, apr_psprintf(q->pool, "SELECT resource_provider_id FROM %s "
-                       "WHERE %s IN (%s) GROUP BY resource_provider_id HAVING %s", table,
-                       col, all, having), "");
+    if (pl_db_exec(q, &res, apr_pstrcat(q->pool, "SELECT 1 FROM resource_providers rp ",
+                                        where, " LIMIT 1", NULL), dargs, args->nelts) != PL_OK)
+        return PL_FAIL;
+    return res->nrows > 0;
 }
 
 typedef struct list_filters {
@@ -178,7 +177,6 @@ static int build_where(pl_req *q, list_filters *f, const char **where,
                        apr_array_header_t *args)
 {
     char *w = "WHERE 1=1";
-    pl_dbres *res;
     int i, rc;
 
 #define ARG(v) (*(const char **)apr_array_push(args) = (v))
@@ -202,10 +200,12 @@ static int build_where(pl_req *q, list_filters *f, const char **where,
                                "No such trait(s): %s.", missing);
             *(const char **)apr_array_push(groups) = ids;
         }
-        if (match_groups(q, "resource_provider_traits", "trait_id", groups, &res) != PL_OK)
-            return PL_FAIL;
-        if (res->nrows == 0) return 0;
-        w = apr_psprintf(q->pool, "%s AND rp.id IN (%s)", w, id_list(q, res));
+        w = in_each(q, w, "resource_provider_traits", "trait_id", groups);
+        /* upstream answers [] here, before it looks up forbidden traits and
+         * resource classes (whose absence would be a 400) */
+        if ((f->traits.forbidden->nelts || f->resources)
+            && (rc = any_match(q, w, args)) != 1)
+            return rc;
     }
     if (f->has_traits && f->traits.forbidden->nelts) {
         const char *ids, *missing = NULL;
@@ -214,12 +214,9 @@ static int build_where(pl_req *q, list_filters *f, const char **where,
         if (missing)
             return pl_fail(q, 400, NULL, "Invalid trait(s) in \"required\" parameter: "
                            "No such trait(s): %s.", missing);
-        if (pl_db_query(q, &res, apr_psprintf(q->pool, "SELECT resource_provider_id FROM "
-                        "resource_provider_traits WHERE trait_id IN (%s) "
-                        "GROUP BY resource_provider_id", ids), "") != PL_OK)
-            return PL_FAIL;
-        if (res->nrows)
-            w = apr_psprintf(q->pool, "%s AND rp.id NOT IN (%s)", w, id_list(q, res));
+        w = apr_pstrcat(q->pool, w, " AND NOT EXISTS (SELECT 1 FROM resource_provider_traits "
+                        "ft WHERE ft.resource_provider_id = rp.id AND ft.trait_id IN (", ids,
+                        "))", NULL);
     }
     if (f->has_aggs && f->aggs.any_of->nelts) {
         apr_array_header_t *groups = apr_array_make(q->pool, 4, sizeof(const char *));
@@ -231,26 +228,18 @@ static int build_where(pl_req *q, list_filters *f, const char **where,
             if (!*ids) return 0;     /* only unknown aggregates: nothing matches */
             *(const char **)apr_array_push(groups) = ids;
         }
-        if (match_groups(q, "resource_provider_aggregates", "aggregate_id", groups, &res)
-            != PL_OK)
-            return PL_FAIL;
-        if (res->nrows == 0) return 0;
-        w = apr_psprintf(q->pool, "%s AND rp.id IN (%s)", w, id_list(q, res));
+        w = in_each(q, w, "resource_provider_aggregates", "aggregate_id", groups);
+        if (f->resources && (rc = any_match(q, w, args)) != 1) return rc;
     }
     if (f->has_aggs && f->aggs.forbidden->nelts) {
         const char *ids;
         if (name_ids(q, "placement_aggregates", "uuid", f->aggs.forbidden, &ids, NULL)
             == PL_FAIL)
             return PL_FAIL;
-        if (*ids) {
-            apr_array_header_t *groups = apr_array_make(q->pool, 1, sizeof(const char *));
-            *(const char **)apr_array_push(groups) = ids;
-            if (match_groups(q, "resource_provider_aggregates", "aggregate_id", groups, &res)
-                != PL_OK)
-                return PL_FAIL;
-            if (res->nrows)
-                w = apr_psprintf(q->pool, "%s AND rp.id NOT IN (%s)", w, id_list(q, res));
-        }
+        if (*ids)
+            w = apr_pstrcat(q->pool, w, " AND rp.id NOT IN (SELECT resource_provider_id FROM "
+                            "resource_provider_aggregates WHERE aggregate_id IN (", ids, "))",
+                            NULL);
     }
     for (i = 0; f->resources && i < f->resources->nelts; i++) {
         const pl_qp_amount *a = &APR_ARRAY_IDX(f->resources, i, pl_qp_amount);
@@ -260,23 +249,11 @@ static int build_where(pl_req *q, list_filters *f, const char **where,
         if (rc == 0)
             return pl_fail(q, 400, NULL, "Invalid resource class in resources parameter: "
                            "No such resource class %s.", a->rc);
-        /* capacity: (total - reserved) * ratio covers usage + amount, and the
-         * amount fits min_unit, max_unit and step_size */
-        if (pl_db_query(q, &res, "SELECT rp.id FROM resource_providers rp "
-                        "JOIN inventories inv ON rp.id = inv.resource_provider_id "
-                        "AND inv.resource_class_id = ? "
-                        "LEFT JOIN (SELECT resource_provider_id, SUM(used) AS used "
-                        "FROM allocations WHERE resource_class_id = ? "
-                        "GROUP BY resource_provider_id) u "
-                        "ON inv.resource_provider_id = u.resource_provider_id "
-                        "WHERE COALESCE(u.used, 0) + ? <= "
-                        "(inv.total - inv.reserved) * inv.allocation_ratio "
-                        "AND inv.min_unit <= ? AND inv.max_unit >= ? "
-                        "AND MOD(?, inv.step_size) = 0", "iiiiii", rc_id, rc_id,
-                        a->amount, a->amount, a->amount, a->amount) != PL_OK)
-            return PL_FAIL;
-        w = res->nrows ? apr_psprintf(q->pool, "%s AND rp.id IN (%s)", w, id_list(q, res))
-                       : apr_pstrcat(q->pool, w, " AND 1=0", NULL);
+        w = apr_pstrcat(q->pool, w, " AND EXISTS (SELECT 1 FROM inventories inv WHERE "
+                        "inv.resource_provider_id = rp.id AND inv.resource_class_id = ",
+                        apr_psprintf(q->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rc_id), " AND ",
+                        pl_fits_sql(q->pool, "inv", "rp.id", "inv.resource_class_id", a->amount),
+                        ")", NULL);
     }
 #undef ARG
     *where = w;

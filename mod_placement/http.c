@@ -1,5 +1,6 @@
 /* Placement's HTTP dialect (see http.h). */
 #include "http.h"
+#include "memory.h"
 #include "schemas.h"
 #include "jsonschema.h"
 #include "strutil.h"
@@ -260,11 +261,19 @@ int pl_send_failure(pl_req *q)
 
 int pl_send_json(pl_req *q, int status, json_object *body)
 {
-    const char *text = apr_pstrdup(q->pool, json_object_to_json_string_ext(
-        body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-    json_object_put(body);
+    request_rec *r = q->r;
+    size_t len;
+    /* written from json-c's buffer: a large answer is not copied again */
+    const char *text = json_object_to_json_string_length(
+        body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     if (status < 400) pl_add_version_headers(q, 1);
-    return send_body(q, status, "application/json", text);
+    r->status = status;
+    ap_set_content_type(r, "application/json");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only) ap_rwrite(text, (int)len, r);
+    json_object_put(body);
+    pl_memory_after_answer(len);
+    return OK;
 }
 
 int pl_send_empty(pl_req *q, int status)

@@ -411,6 +411,18 @@ for my $spell (['upper case', sub { uc $_[0] }],
     $res = api(GET => "$RP?required=in:$t1,$t2&required=!$t2", version => '1.39');
     is($res->code, 200, 'in: at 1.39 200');
     is_deeply(uuids_of(json($res)), [$b], 'in: any-of plus a forbidden trait');
+    # Upstream answers [] as soon as the required traits match nobody, before
+    # it looks up the forbidden traits and resource classes.
+    my $t3 = new_trait();
+    api(PUT => "/traits/$t3", version => '1.39');
+    list_is("required=$t3&required=!CUSTOM_NOPE_F$$", '1.39', [],
+            'required matching nobody, then an unknown forbidden trait');
+    list_is("required=$t3&resources=CUSTOM_NOPE_RC$$:1", '1.39', [],
+            'required matching nobody, then an unknown resource class');
+    $res = api(GET => "$RP?required=$t1&required=!CUSTOM_NOPE_F$$", version => '1.39');
+    is($res->code, 400, 'required matching some, then an unknown forbidden trait: 400');
+    list_is("required=$t1&required=!$t2&name=$name-b", '1.39', [$b],
+            'required, forbidden and name together');
 }
 
 # ---- member_of= ------------------------------------------------------------------------
@@ -436,6 +448,16 @@ for my $spell (['upper case', sub { uc $_[0] }],
           v => '1.23', st => 400, detail => 'Multiple member_of parameters are not supported' },
     );
     list_is("member_of=!$g1&member_of=$g2", '1.32', [$b], 'member_of ! at 1.32');
+    # member_of matching nobody: [] before the resource classes are looked up
+    my $g3 = new_uuid();
+    api(PUT => "$RP/$a/aggregates", version => '1.19',
+        body => { aggregates => [$g1, $g3], resource_provider_generation => rp_gen($a) });
+    api(PUT => "$RP/$a/aggregates", version => '1.19',
+        body => { aggregates => [$g1], resource_provider_generation => rp_gen($a) });
+    list_is("member_of=$g3&resources=CUSTOM_NOPE_RC$$:1", '1.39', [],
+            'member_of matching nobody, then an unknown resource class');
+    my $res = api(GET => "$RP?member_of=$g1&resources=CUSTOM_NOPE_RC$$:1", version => '1.39');
+    is($res->code, 400, 'member_of matching some, then an unknown resource class: 400');
     check_case({ t => 'member_of !in: 1.32 400 (only !in: forms allowed)', m => 'GET',
                  p => "$RP?member_of=in:!$g1", v => '1.32', st => 400,
                  detail => 'Invalid query string parameters' });

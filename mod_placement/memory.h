@@ -1,0 +1,19 @@
+/* Process memory: what a child keeps after large answers stays small.
+ * glibc's allocator is tuned once per child, before its threads start, and
+ * a thread of the child gives free pages back after large answers. */
+#ifndef PL_MEMORY_H
+#define PL_MEMORY_H
+
+#include <stddef.h>
+#include <apr_pools.h>
+
+/* child_init: mmap threshold fixed, few arenas, the trimming thread
+ * (stopped by a cleanup on pchild). */
+void pl_memory_child_init(apr_pool_t *pchild);
+
+/* An answer of len bytes was written and its document freed: a large one
+ * asks the trimming thread to give the free pages back (malloc_trim), so a
+ * child does not keep its largest answer's footprint. */
+void pl_memory_after_answer(size_t len);
+
+#endif
