@@ -2,7 +2,13 @@
  * a provider named by "provider[:args]" (shmcb by default), a global mutex
  * around every call when the provider is not safe across processes, ids
  * that are digests of the token (their first byte random, which shmcb's
- * subcaches need), records protected when a network cache is shared. */
+ * subcaches need), records protected when a network cache is shared.
+ *
+ * In front of it, each process keeps the records it has seen in a small
+ * table under a read-write lock: a hit there takes no global mutex, which
+ * every thread of every child would otherwise queue on.  An entry there
+ * lives no longer than the shared entry it came from (the record carries
+ * that deadline), so revocation takes no longer to show than without it. */
 #include "keystone_cache.h"
 #include "keystone_crypt.h"
 #include "placement.h"
@@ -13,9 +19,18 @@
 #include <http_log.h>
 #include <apr_strings.h>
 #include <apr_global_mutex.h>
+#include <apr_thread_rwlock.h>
+#include <stdlib.h>
 
 #define MUTEX_TYPE "placement-keystone-cache"
 #define MAX_RECORD 16384        /* a record is ~500 bytes */
+#define LOCAL_SLOTS 1024        /* per process: ~500 KB when full */
+
+typedef struct {
+    unsigned char id[PL_KS_CACHE_ID_LEN];
+    apr_time_t until;               /* the shared entry's deadline */
+    char *record;                   /* malloc'd, plain; NULL: empty */
+} local_slot;
 
 struct pl_ks_cache {
     const ap_socache_provider_t *provider;
@@ -23,7 +38,45 @@ struct pl_ks_cache {
     apr_global_mutex_t *mutex;      /* NULL for providers safe without one */
     const pl_ks_conf *conf;
     const char *secret;             /* NULL unless MAC or ENCRYPT */
+    apr_thread_rwlock_t *local_lock;    /* the process's own table */
+    local_slot *local;                  /* LOCAL_SLOTS, from child_init */
 };
+
+/* The slot of an id: its first bytes are random. */
+static local_slot *local_slot_of(pl_ks_cache *c, const unsigned char *id)
+{
+    return &c->local[(id[0] | id[1] << 8) % LOCAL_SLOTS];
+}
+
+static const char *local_get(pl_ks_cache *c, const unsigned char *id, apr_pool_t *p)
+{
+    const char *record = NULL;
+    local_slot *slot;
+    if (!c->local || apr_thread_rwlock_rdlock(c->local_lock) != APR_SUCCESS) return NULL;
+    slot = local_slot_of(c, id);
+    if (slot->record && !memcmp(slot->id, id, PL_KS_CACHE_ID_LEN)
+        && slot->until > apr_time_now())
+        record = apr_pstrdup(p, slot->record);
+    apr_thread_rwlock_unlock(c->local_lock);
+    return record;
+}
+
+static void local_put(pl_ks_cache *c, const unsigned char *id, apr_time_t until,
+                      const char *record)
+{
+    local_slot *slot;
+    char *copy = strdup(record);
+    if (!copy || !c->local || apr_thread_rwlock_wrlock(c->local_lock) != APR_SUCCESS) {
+        free(copy);
+        return;
+    }
+    slot = local_slot_of(c, id);
+    free(slot->record);
+    memcpy(slot->id, id, PL_KS_CACHE_ID_LEN);
+    slot->until = until;
+    slot->record = copy;
+    apr_thread_rwlock_unlock(c->local_lock);
+}
 
 void pl_ks_cache_pre_config(apr_pool_t *pconf)
 {
@@ -110,21 +163,28 @@ pl_ks_cache *pl_ks_cache_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec
 
 void pl_ks_cache_child_init(pl_ks_cache *c, apr_pool_t *p, server_rec *s)
 {
-    if (c && c->mutex)
+    if (!c) return;
+    if (c->mutex)
         apr_global_mutex_child_init(&c->mutex, apr_global_mutex_lockfile(c->mutex), p);
+    /* the records live as long as the process */
+    if (apr_thread_rwlock_create(&c->local_lock, p) == APR_SUCCESS)
+        c->local = apr_pcalloc(p, sizeof(local_slot) * LOCAL_SLOTS);
 }
 
 int pl_ks_cache_get(pl_ks_cache *c, request_rec *r, const char *token, pl_ks_token *tok)
 {
     unsigned char id[PL_KS_CACHE_ID_LEN], *data;
     unsigned int len = MAX_RECORD;
+    const char *local, *err;
     char *record;
     size_t rlen;
-    const char *err;
     apr_status_t rv;
 
     if (!c) return 0;
     pl_ks_cache_id(c->secret, token, id);
+    if ((local = local_get(c, id, r->pool))
+        && !pl_ks_token_parse(r->pool, local, strlen(local), tok, &err))
+        return tok->expires_at > apr_time_now();
     data = apr_palloc(r->pool, MAX_RECORD);
     if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) return 0;
     rv = c->provider->retrieve(c->instance, r->server, id, sizeof(id), data, &len, r->pool);
@@ -141,6 +201,8 @@ int pl_ks_cache_get(pl_ks_cache *c, request_rec *r, const char *token, pl_ks_tok
                       "an unreadable token cache entry was ignored: %s", err);
         return 0;
     }
+    /* records without a deadline (none are written so) stay shared-only */
+    if (tok->cache_until) local_put(c, id, tok->cache_until, record);
     return tok->expires_at > apr_time_now();
 }
 
@@ -150,19 +212,20 @@ void pl_ks_cache_put(pl_ks_cache *c, request_rec *r, const char *token,
     unsigned char id[PL_KS_CACHE_ID_LEN], *data;
     size_t len;
     const char *record;
-    apr_time_t expiry;
+    pl_ks_token entry = *tok;
 
     if (!c) return;
-    expiry = apr_time_now() + apr_time_from_sec(c->conf->token_cache_time);
-    if (tok->expires_at < expiry) expiry = tok->expires_at;
-    if (expiry <= apr_time_now()) return;
-    record = pl_ks_token_record(r->pool, tok);
+    entry.cache_until = apr_time_now() + apr_time_from_sec(c->conf->token_cache_time);
+    if (tok->expires_at < entry.cache_until) entry.cache_until = tok->expires_at;
+    if (entry.cache_until <= apr_time_now()) return;
+    record = pl_ks_token_record(r->pool, &entry);
     if (pl_ks_seal(r->pool, c->conf->security_strategy, c->secret, token, record,
                    strlen(record), &data, &len) || len > MAX_RECORD)
         return;
     pl_ks_cache_id(c->secret, token, id);
+    local_put(c, id, entry.cache_until, record);
     if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) return;
-    if (c->provider->store(c->instance, r->server, id, sizeof(id), expiry, data,
+    if (c->provider->store(c->instance, r->server, id, sizeof(id), entry.cache_until, data,
                            (unsigned int)len, r->pool) != APR_SUCCESS)
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PL_LOGNO(803)
                       "the token cache did not take an entry");

@@ -150,6 +150,12 @@ static int parse_token(apr_pool_t *p, json_object *t, pl_ks_token *tok, const ch
         *err = "the token has no valid expires_at";
         return -1;
     }
+    /* only in cache records: when the entry itself expires */
+    if (string_member(p, t, "cache_until", &expires)
+        || (expires && pl_ks_parse_time(expires, &tok->cache_until))) {
+        *err = "the record has no valid cache_until";
+        return -1;
+    }
     return 0;
 }
 
@@ -225,11 +231,18 @@ static json_object *named(const char *id, const char *name, const char *dom_id,
     return o;
 }
 
+static const char *stamp(apr_pool_t *p, apr_time_t when)
+{
+    apr_time_exp_t x;
+    apr_time_exp_gmt(&x, when);
+    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", x.tm_year + 1900,
+                        x.tm_mon + 1, x.tm_mday, x.tm_hour, x.tm_min, x.tm_sec, x.tm_usec);
+}
+
 const char *pl_ks_token_record(apr_pool_t *p, const pl_ks_token *tok)
 {
     json_object *doc = json_object_new_object(), *t = json_object_new_object();
     json_object *roles = json_object_new_array();
-    apr_time_exp_t x;
     const char *text;
     int i;
 
@@ -255,10 +268,10 @@ const char *pl_ks_token_record(apr_pool_t *p, const pl_ks_token *tok)
     json_object_object_add(t, "roles", roles);
     json_object_object_add(t, "is_admin_project",
                            json_object_new_boolean(tok->is_admin_project));
-    apr_time_exp_gmt(&x, tok->expires_at);
-    json_object_object_add(t, "expires_at", json_object_new_string(apr_psprintf(
-        p, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", x.tm_year + 1900, x.tm_mon + 1,
-        x.tm_mday, x.tm_hour, x.tm_min, x.tm_sec, x.tm_usec)));
+    json_object_object_add(t, "expires_at", json_object_new_string(stamp(p, tok->expires_at)));
+    if (tok->cache_until)
+        json_object_object_add(t, "cache_until",
+                               json_object_new_string(stamp(p, tok->cache_until)));
     json_object_object_add(doc, "token", t);
     text = apr_pstrdup(p, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
     json_object_put(doc);

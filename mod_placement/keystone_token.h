@@ -19,6 +19,7 @@ typedef struct pl_ks_token {
     int nroles;
     int is_admin_project;                     /* absent: 1, as keystoneauth */
     apr_time_t expires_at;
+    apr_time_t cache_until;                   /* record only: the cache's deadline */
 } pl_ks_token;
 
 /* Parse a token document ({"token": {...}}) of len bytes.  Returns 0, or -1
