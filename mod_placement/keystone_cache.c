@@ -141,6 +141,11 @@ pl_ks_cache *pl_ks_cache_create(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec
         return NULL;
     }
     if (conf->security_strategy != PL_KS_PROTECT_NONE) c->secret = conf->secret_key;
+    else if (strcasecmp(name, "shmcb") && strcasecmp(name, "dbm"))
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, PL_LOGNO(506)
+                     "the Keystone token cache (%s) is shared over the network without "
+                     "PlacementKeystoneMemcacheSecurityStrategy MAC or ENCRYPT: whoever can "
+                     "write to it can plant an identity for any token", name);
     if ((*err = c->provider->create(&c->instance, args, ptemp, pconf))) return NULL;
     if (c->provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
         /* one mutex per cache: the instance id keeps their lock files apart */

@@ -11,7 +11,6 @@
 #include "handlers.h"
 #include "http.h"
 #include "keystone_cache.h"
-#include "keystone_crypt.h"
 #include "policy.h"
 #include "schemas.h"
 #include "strutil.h"
@@ -254,13 +253,6 @@ static int keystone_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PL_LOGNO(505) "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (c->ks_cache && c->ks.security_strategy == PL_KS_PROTECT_NONE
-        && (c->ks.memcached_servers || (c->ks.cache && strncasecmp(c->ks.cache, "shmcb", 5)
-                                        && strncasecmp(c->ks.cache, "dbm", 3))))
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, PL_LOGNO(506)
-                     "the Keystone token cache is shared over the network without "
-                     "PlacementKeystoneMemcacheSecurityStrategy MAC or ENCRYPT: whoever can "
-                     "write to it can plant an identity for any token");
     return OK;
 }
 
