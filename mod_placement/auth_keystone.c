@@ -64,44 +64,53 @@ static pl_ks_result token_info(pl_req *q, const char *what, const char *token,
     return rv;
 }
 
-static void set_header(apr_table_t *h, const char *name, const char *value)
+/* auth_token's set_user_headers / set_service_headers, without the
+ * catalog: the same values under "X-" or "X-Service-" names. */
+#define NAMED_HEADERS 11
+static const char *const user_headers[NAMED_HEADERS] = {
+    "X-User-Id", "X-User-Name", "X-User-Domain-Id", "X-User-Domain-Name",
+    "X-Project-Id", "X-Project-Name", "X-Project-Domain-Id", "X-Project-Domain-Name",
+    "X-Domain-Id", "X-Domain-Name", "X-Roles"
+};
+static const char *const service_headers[NAMED_HEADERS] = {
+    "X-Service-User-Id", "X-Service-User-Name", "X-Service-User-Domain-Id",
+    "X-Service-User-Domain-Name", "X-Service-Project-Id", "X-Service-Project-Name",
+    "X-Service-Project-Domain-Id", "X-Service-Project-Domain-Name",
+    "X-Service-Domain-Id", "X-Service-Domain-Name", "X-Service-Roles"
+};
+
+/* The scrub removed every one of these names, so adding cannot duplicate
+ * one (and costs no search of the table). */
+static void add_header(apr_table_t *h, const char *name, const char *value)
 {
-    if (value) apr_table_setn(h, name, value);
+    if (value) apr_table_addn(h, name, value);
 }
 
-/* auth_token's set_user_headers / set_service_headers (prefix "X-" or
- * "X-Service-"), without the catalog. */
-static void write_identity_headers(pl_req *q, const char *prefix, const pl_ks_token *t,
+static void write_identity_headers(pl_req *q, int service, const pl_ks_token *t,
                                    const char *roles)
 {
     apr_table_t *h = q->r->headers_in;
-    apr_pool_t *p = q->pool;
-#define H(name) apr_pstrcat(p, prefix, name, NULL)
-    set_header(h, H("User-Id"), t->user_id);
-    set_header(h, H("User-Name"), t->user_name);
-    set_header(h, H("User-Domain-Id"), t->user_domain_id);
-    set_header(h, H("User-Domain-Name"), t->user_domain_name);
-    set_header(h, H("Project-Id"), t->project_id);
-    set_header(h, H("Project-Name"), t->project_name);
-    set_header(h, H("Project-Domain-Id"), t->project_domain_id);
-    set_header(h, H("Project-Domain-Name"), t->project_domain_name);
-    set_header(h, H("Domain-Id"), t->domain_id);
-    set_header(h, H("Domain-Name"), t->domain_name);
-    set_header(h, H("Roles"), roles);
-#undef H
-    if (strcmp(prefix, "X-")) {
-        apr_table_setn(h, "X-Service-Identity-Status", "Confirmed");
+    const char *const *names = service ? service_headers : user_headers;
+    const char *values[NAMED_HEADERS] = {
+        t->user_id, t->user_name, t->user_domain_id, t->user_domain_name,
+        t->project_id, t->project_name, t->project_domain_id, t->project_domain_name,
+        t->domain_id, t->domain_name, roles
+    };
+    int i;
+    for (i = 0; i < NAMED_HEADERS; i++) add_header(h, names[i], values[i]);
+    if (service) {
+        apr_table_addn(h, "X-Service-Identity-Status", "Confirmed");
         return;
     }
-    apr_table_setn(h, "X-Identity-Status", "Confirmed");
-    apr_table_setn(h, "X-Is-Admin-Project", t->is_admin_project ? "True" : "False");
-    set_header(h, "OpenStack-System-Scope", t->system_all ? "all" : NULL);
+    apr_table_addn(h, "X-Identity-Status", "Confirmed");
+    apr_table_addn(h, "X-Is-Admin-Project", t->is_admin_project ? "True" : "False");
+    add_header(h, "OpenStack-System-Scope", t->system_all ? "all" : NULL);
     /* the deprecated names auth_token still sets */
-    set_header(h, "X-Role", roles);
-    set_header(h, "X-User", t->user_name);
-    set_header(h, "X-Tenant-Id", t->project_id);
-    set_header(h, "X-Tenant-Name", t->project_name);
-    set_header(h, "X-Tenant", t->project_name);
+    add_header(h, "X-Role", roles);
+    add_header(h, "X-User", t->user_name);
+    add_header(h, "X-Tenant-Id", t->project_id);
+    add_header(h, "X-Tenant-Name", t->project_name);
+    add_header(h, "X-Tenant", t->project_name);
 }
 
 static const char *join_roles(apr_pool_t *p, const pl_ks_token *t)
@@ -165,7 +174,7 @@ pl_ks_result pl_keystone_identify(pl_req *q, pl_identity *id)
     rv = token_info(q, "token", user, allow_expired, &ut);
     if (rv != PL_KS_VALID) return rv;
     fill_identity(q, &ut, id);
-    write_identity_headers(q, "X-", &ut, join_roles(q->pool, &ut));
-    if (service) write_identity_headers(q, "X-Service-", &st, join_roles(q->pool, &st));
+    write_identity_headers(q, 0, &ut, join_roles(q->pool, &ut));
+    if (service) write_identity_headers(q, 1, &st, join_roles(q->pool, &st));
     return PL_KS_VALID;
 }

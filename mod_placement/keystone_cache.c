@@ -4,9 +4,10 @@
  * that are digests of the token (their first byte random, which shmcb's
  * subcaches need), records protected when a network cache is shared.
  *
- * In front of it, each process keeps the records it has seen in a small
- * table under a read-write lock: a hit there takes no global mutex, which
- * every thread of every child would otherwise queue on.  An entry there
+ * In front of it, each process keeps the tokens it has seen, parsed, in a
+ * small table under a read-write lock: a hit there takes no global mutex,
+ * which every thread of every child would otherwise queue on, and no JSON
+ * parse.  An entry there
  * lives no longer than the shared entry it came from (the record carries
  * that deadline), so revocation takes no longer to show than without it. */
 #include "keystone_cache.h"
@@ -29,7 +30,8 @@
 typedef struct {
     unsigned char id[PL_KS_CACHE_ID_LEN];
     apr_time_t until;               /* the shared entry's deadline */
-    char *record;                   /* malloc'd, plain; NULL: empty */
+    pl_ks_token *token;             /* malloc'd, packed; NULL: empty */
+    size_t size;
 } local_slot;
 
 struct pl_ks_cache {
@@ -48,33 +50,40 @@ static local_slot *local_slot_of(pl_ks_cache *c, const unsigned char *id)
     return &c->local[(id[0] | id[1] << 8) % LOCAL_SLOTS];
 }
 
-static const char *local_get(pl_ks_cache *c, const unsigned char *id, apr_pool_t *p)
+/* 1 and *tok a copy in p when the process holds the token: already parsed,
+ * so a hit costs a copy, not a JSON parse. */
+static int local_get(pl_ks_cache *c, const unsigned char *id, apr_pool_t *p,
+                     pl_ks_token *tok)
 {
-    const char *record = NULL;
+    int found = 0;
     local_slot *slot;
-    if (!c->local || apr_thread_rwlock_rdlock(c->local_lock) != APR_SUCCESS) return NULL;
+    if (!c->local || apr_thread_rwlock_rdlock(c->local_lock) != APR_SUCCESS) return 0;
     slot = local_slot_of(c, id);
-    if (slot->record && !memcmp(slot->id, id, PL_KS_CACHE_ID_LEN)
-        && slot->until > apr_time_now())
-        record = apr_pstrdup(p, slot->record);
+    if (slot->token && !memcmp(slot->id, id, PL_KS_CACHE_ID_LEN)
+        && slot->until > apr_time_now()) {
+        *tok = *pl_ks_token_pack(slot->token, apr_palloc(p, slot->size));
+        found = 1;
+    }
     apr_thread_rwlock_unlock(c->local_lock);
-    return record;
+    return found;
 }
 
 static void local_put(pl_ks_cache *c, const unsigned char *id, apr_time_t until,
-                      const char *record)
+                      const pl_ks_token *tok)
 {
     local_slot *slot;
-    char *copy = strdup(record);
+    size_t size = pl_ks_token_packed_size(tok);
+    void *copy = malloc(size);
     if (!copy || !c->local || apr_thread_rwlock_wrlock(c->local_lock) != APR_SUCCESS) {
         free(copy);
         return;
     }
     slot = local_slot_of(c, id);
-    free(slot->record);
+    free(slot->token);
     memcpy(slot->id, id, PL_KS_CACHE_ID_LEN);
     slot->until = until;
-    slot->record = copy;
+    slot->token = pl_ks_token_pack(tok, copy);
+    slot->size = size;
     apr_thread_rwlock_unlock(c->local_lock);
 }
 
@@ -171,7 +180,7 @@ void pl_ks_cache_child_init(pl_ks_cache *c, apr_pool_t *p, server_rec *s)
     if (!c) return;
     if (c->mutex)
         apr_global_mutex_child_init(&c->mutex, apr_global_mutex_lockfile(c->mutex), p);
-    /* the records live as long as the process */
+    /* the table's tokens live as long as the process */
     if (apr_thread_rwlock_create(&c->local_lock, p) == APR_SUCCESS)
         c->local = apr_pcalloc(p, sizeof(local_slot) * LOCAL_SLOTS);
 }
@@ -180,16 +189,14 @@ int pl_ks_cache_get(pl_ks_cache *c, request_rec *r, const char *token, pl_ks_tok
 {
     unsigned char id[PL_KS_CACHE_ID_LEN], *data;
     unsigned int len = MAX_RECORD;
-    const char *local, *err;
+    const char *err;
     char *record;
     size_t rlen;
     apr_status_t rv;
 
     if (!c) return 0;
     pl_ks_cache_id(c->secret, token, id);
-    if ((local = local_get(c, id, r->pool))
-        && !pl_ks_token_parse(r->pool, local, strlen(local), tok, &err))
-        return tok->expires_at > apr_time_now();
+    if (local_get(c, id, r->pool, tok)) return tok->expires_at > apr_time_now();
     data = apr_palloc(r->pool, MAX_RECORD);
     if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) return 0;
     rv = c->provider->retrieve(c->instance, r->server, id, sizeof(id), data, &len, r->pool);
@@ -207,7 +214,7 @@ int pl_ks_cache_get(pl_ks_cache *c, request_rec *r, const char *token, pl_ks_tok
         return 0;
     }
     /* records without a deadline (none are written so) stay shared-only */
-    if (tok->cache_until) local_put(c, id, tok->cache_until, record);
+    if (tok->cache_until) local_put(c, id, tok->cache_until, tok);
     return tok->expires_at > apr_time_now();
 }
 
@@ -228,7 +235,7 @@ void pl_ks_cache_put(pl_ks_cache *c, request_rec *r, const char *token,
                    strlen(record), &data, &len) || len > MAX_RECORD)
         return;
     pl_ks_cache_id(c->secret, token, id);
-    local_put(c, id, entry.cache_until, record);
+    local_put(c, id, entry.cache_until, &entry);
     if (c->mutex && apr_global_mutex_lock(c->mutex) != APR_SUCCESS) return;
     if (c->provider->store(c->instance, r->server, id, sizeof(id), entry.cache_until, data,
                            (unsigned int)len, r->pool) != APR_SUCCESS)

@@ -1,6 +1,7 @@
 /* Token cache keys and record protection with OpenSSL's libcrypto. */
 #include "keystone_crypt.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 #include <apr_strings.h>
@@ -30,12 +31,24 @@ static void derive(const char *secret, const char *token, unsigned char out[64])
          strlen(token), out, &n);
 }
 
+/* SHA-256 fetched once: SHA256() looks the algorithm up on every call,
+ * which costs as much again as hashing a token. */
+static EVP_MD *sha256;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void fetch_sha256(void)
+{
+    sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void pl_ks_cache_id(const char *secret, const char *token,
                     unsigned char id[PL_KS_CACHE_ID_LEN])
 {
     unsigned char k[64];
     if (!secret) {
-        SHA256((const unsigned char *)token, strlen(token), id);
+        pthread_once(&sha256_once, fetch_sha256);
+        if (!sha256 || !EVP_Digest(token, strlen(token), id, NULL, sha256, NULL))
+            SHA256((const unsigned char *)token, strlen(token), id);
         return;
     }
     derive(secret, token, k);

@@ -209,6 +209,57 @@ int pl_ks_token_has_any_role(const pl_ks_token *tok, const char *const *roles, i
     return 0;
 }
 
+/* Packed copy ------------------------------------------------------------- */
+
+#define NAME_FIELDS 10
+
+static void name_fields(pl_ks_token *t, const char **f[NAME_FIELDS])
+{
+    f[0] = &t->user_id;          f[1] = &t->user_name;
+    f[2] = &t->user_domain_id;   f[3] = &t->user_domain_name;
+    f[4] = &t->project_id;       f[5] = &t->project_name;
+    f[6] = &t->project_domain_id; f[7] = &t->project_domain_name;
+    f[8] = &t->domain_id;        f[9] = &t->domain_name;
+}
+
+size_t pl_ks_token_packed_size(const pl_ks_token *tok)
+{
+    pl_ks_token t = *tok;
+    const char **f[NAME_FIELDS];
+    size_t n = sizeof(t) + (t.nroles + 1) * sizeof(*t.roles);
+    int i;
+    name_fields(&t, f);
+    for (i = 0; i < NAME_FIELDS; i++)
+        if (*f[i]) n += strlen(*f[i]) + 1;
+    for (i = 0; i < t.nroles; i++) n += strlen(t.roles[i]) + 1;
+    return n;
+}
+
+static const char *put_string(char **at, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = memcpy(*at, s, n);
+    *at += n;
+    return copy;
+}
+
+pl_ks_token *pl_ks_token_pack(const pl_ks_token *tok, void *buf)
+{
+    pl_ks_token *t = buf;
+    const char **f[NAME_FIELDS];
+    char *at;
+    int i;
+    *t = *tok;
+    t->roles = (const char **)(t + 1);       /* sizeof(*t) keeps pointers aligned */
+    at = (char *)(t->roles + tok->nroles + 1);
+    name_fields(t, f);
+    for (i = 0; i < NAME_FIELDS; i++)
+        if (*f[i]) *f[i] = put_string(&at, *f[i]);
+    for (i = 0; i < tok->nroles; i++) t->roles[i] = put_string(&at, tok->roles[i]);
+    t->roles[tok->nroles] = NULL;
+    return t;
+}
+
 /* Record ------------------------------------------------------------------ */
 
 static void add_str(json_object *o, const char *key, const char *v)

@@ -32,6 +32,13 @@ int pl_ks_token_parse(apr_pool_t *p, const char *doc, size_t len,
  * pl_ks_token_parse reads back to an equal pl_ks_token: the cache record. */
 const char *pl_ks_token_record(apr_pool_t *p, const pl_ks_token *tok);
 
+/* The token as one block of pl_ks_token_packed_size() bytes at buf: the
+ * struct, its roles array and every string, pointers internal.  One
+ * free() or one pool releases the copy; the per-process cache keeps tokens
+ * so, already parsed. */
+size_t pl_ks_token_packed_size(const pl_ks_token *tok);
+pl_ks_token *pl_ks_token_pack(const pl_ks_token *tok, void *buf);
+
 /* Keystone's timestamp "2026-11-29T22:05:08.000000Z" (fraction and the
  * zone suffix "Z" or "+00:00" optional).  Returns 0 or -1. */
 int pl_ks_parse_time(const char *s, apr_time_t *out);

@@ -132,6 +132,34 @@ static void test_record(void)
     }
 }
 
+/* The per-process cache's packed copy: equal, and standing alone. */
+static void test_pack(void)
+{
+    static const char *const files[] = {
+        "project-admin.json", "system-admin.json", "domain-admin.json", "unscoped.json", NULL
+    };
+    int i;
+    for (i = 0; files[i]; i++) {
+        pl_ks_token a, *packed;
+        size_t size;
+        char *buf, *end;
+        int inside = 1, r;
+        parse_file(files[i], &a);
+        size = pl_ks_token_packed_size(&a);
+        buf = malloc(size);
+        packed = pl_ks_token_pack(&a, buf);
+        end = buf + size;
+        ok(tokens_equal(&a, packed), "packed %s is the same token", files[i]);
+        /* every string lies inside the block, so freeing the original is safe */
+        for (r = 0; r < packed->nroles; r++)
+            inside &= (char *)packed->roles[r] > buf && (char *)packed->roles[r] < end;
+        inside &= (char *)packed->user_id > buf && (char *)packed->user_id < end;
+        ok(inside && packed->roles[packed->nroles] == NULL,
+           "packed %s points only into its own block", files[i]);
+        free(buf);
+    }
+}
+
 static void test_bad_documents(void)
 {
     static const char *const bad[] = {
@@ -273,6 +301,7 @@ int main(void)
     apr_pool_create(&pool, NULL);
     test_scopes();
     test_record();
+    test_pack();
     test_bad_documents();
     test_time();
     test_headers();
