@@ -1,7 +1,7 @@
 /* What a child keeps after large answers (see memory.h). */
 #include <malloc.h>
+#include <pthread.h>
 #include <apr_atomic.h>
-#include <apr_thread_proc.h>
 #include <apr_time.h>
 
 #include "memory.h"
@@ -27,9 +27,11 @@
 #define TICK_MS 250
 
 static volatile apr_uint32_t dirty, stopping;
-static apr_thread_t *trimmer;
+/* A plain pthread: an apr thread (apr 1.7.2) joined from the child pool's
+ * cleanup left the allocator broken, and httpd -X crashed in exit(). */
+static pthread_t trimmer;
 
-static void *APR_THREAD_FUNC trim_loop(apr_thread_t *t, void *data)
+static void *trim_loop(void *data)
 {
     int ticks = 0;
     (void)data;
@@ -39,17 +41,14 @@ static void *APR_THREAD_FUNC trim_loop(apr_thread_t *t, void *data)
         ticks = 0;
         if (apr_atomic_xchg32(&dirty, 0)) malloc_trim(0);
     }
-    apr_thread_exit(t, APR_SUCCESS);
     return NULL;
 }
 
 static apr_status_t stop_trimmer(void *data)
 {
-    apr_status_t rv;
     (void)data;
     apr_atomic_set32(&stopping, 1);
-    apr_thread_join(&rv, trimmer);
-    trimmer = NULL;
+    pthread_join(trimmer, NULL);
     return APR_SUCCESS;
 }
 
@@ -59,7 +58,7 @@ void pl_memory_child_init(apr_pool_t *pchild)
     mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     mallopt(M_ARENA_MAX, ARENA_MAX);
     apr_atomic_set32(&stopping, 0);
-    if (apr_thread_create(&trimmer, NULL, trim_loop, NULL, pchild) == APR_SUCCESS)
+    if (pthread_create(&trimmer, NULL, trim_loop, NULL) == 0)
         apr_pool_cleanup_register(pchild, NULL, stop_trimmer, apr_pool_cleanup_null);
 }
 
