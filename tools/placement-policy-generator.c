@@ -3,8 +3,11 @@
  * merged with a policy file) as YAML, like oslopolicy-policy-generator, or
  * with --sample every default commented out (conf/policy.yaml.sample).
  *
- *   placement-policy-generator [--policy-file F] [--enforce-new-defaults]
+ *   placement-policy-generator [--policy-file F] [--no-enforce-new-defaults]
  *                              [--sample] [--descriptions]
+ *
+ * The new default rules, as the module enforces them by default
+ * (PlacementEnforceNewDefaults On, as oslo.policy 4.4+).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,12 +17,13 @@
 static int usage(FILE *f)
 {
     fputs("usage: placement-policy-generator [--policy-file FILE] "
-          "[--enforce-new-defaults] [--sample] [--descriptions]\n", f);
+          "[--no-enforce-new-defaults] [--sample] [--descriptions]\n", f);
     if (f == stdout)
         fputs("Print the effective policy (built-in rules merged with the "
               "policy file) as YAML.\n"
               "  --policy-file FILE      policy file (YAML or JSON)\n"
-              "  --enforce-new-defaults  the new default rules only\n"
+              "  --no-enforce-new-defaults  the deprecated rules too, as\n"
+              "                          PlacementEnforceNewDefaults Off\n"
               "  --sample                every built-in rule, commented out\n"
               "  --descriptions          each rule's description as a "
               "comment\n", f);
@@ -29,7 +33,7 @@ static int usage(FILE *f)
 int main(int argc, char **argv)
 {
     const char *file = NULL;
-    int new_defaults = 0, sample = 0, descr = 0, i, rc = 0;
+    int new_defaults = 1, sample = 0, descr = 0, i, rc = 0;
     apr_pool_t *p;
     pl_policy *pol;
     char *err = NULL;
@@ -39,8 +43,10 @@ int main(int argc, char **argv)
             file = argv[++i];
         else if (!strncmp(argv[i], "--policy-file=", 14))
             file = argv[i] + 14;
-        else if (!strcmp(argv[i], "--enforce-new-defaults"))
+        else if (!strcmp(argv[i], "--enforce-new-defaults"))    /* the default */
             new_defaults = 1;
+        else if (!strcmp(argv[i], "--no-enforce-new-defaults"))
+            new_defaults = 0;
         else if (!strcmp(argv[i], "--sample"))
             sample = 1;
         else if (!strcmp(argv[i], "--descriptions"))
