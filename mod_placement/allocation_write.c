@@ -531,7 +531,7 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
                 add_unique(seen, missing, l->rp->uuid);
         }
         if (missing->nelts) {
-            char *classes = "", *provs = "";
+            const char *classes = "", *provs = "";
             qsort(line_rc_ids->elts, line_rc_ids->nelts, sizeof(long long), cmp_ll);
             for (i = 0; i < line_rc_ids->nelts; i++)
                 classes = apr_pstrcat(p, classes, i ? ", " : "", hget(rc_names,

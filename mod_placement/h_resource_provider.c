@@ -114,7 +114,7 @@ static int exact_id(pl_req *q, const char *table, const char *col, const char *n
 static int name_ids(pl_req *q, const char *table, const char *col,
                     const apr_array_header_t *names, const char **ids, const char **missing)
 {
-    char *s = "";
+    const char *s = "";
     int i, n = 0;
     for (i = 0; i < names->nelts; i++) {
         long long id;
@@ -135,8 +135,8 @@ static int name_ids(pl_req *q, const char *table, const char *col,
 /* " AND rp.id IN (...)" for each group of ids (AND of ORs): upstream's
  * provider_ids_matching_required_traits / _aggregates, as subqueries of
  * the one listing statement. */
-static char *in_each(pl_req *q, char *w, const char *table, const char *col,
-                     const apr_array_header_t *groups)
+static const char *in_each(pl_req *q, const char *w, const char *table, const char *col,
+                           const apr_array_header_t *groups)
 {
     int i;
     for (i = 0; i < groups->nelts; i++)
@@ -176,7 +176,7 @@ typedef struct list_filters {
 static int build_where(pl_req *q, list_filters *f, const char **where,
                        apr_array_header_t *args)
 {
-    char *w = "WHERE 1=1";
+    const char *w = "WHERE 1=1";
     int i, rc;
 
 #define ARG(v) (*(const char **)apr_array_push(args) = (v))
@@ -583,7 +583,7 @@ static int update_txn(pl_req *q, void *vctx)
     }
     /* every descendant follows the new root */
     if (ids && ids->nelts > 1) {
-        char *list = "";
+        const char *list = "";
         for (i = 1; i < ids->nelts; i++)
             list = apr_psprintf(q->pool, "%s%s%" APR_INT64_T_FMT, list, i > 1 ? "," : "",
                                 (apr_int64_t)APR_ARRAY_IDX(ids, i, long long));

@@ -453,7 +453,7 @@ pl_schema *pl_schema_compile(apr_pool_t *p, json_object *doc, char **err)
     }
     s = compile_node(&c, doc, "#");
     if (!s && err)
-        *err = c.err ? c.err : "invalid schema";
+        *err = c.err ? c.err : apr_pstrdup(p, "invalid schema");
     return s;
 }
 
