@@ -26,6 +26,7 @@
  * Nothing is written before every check passed, and all of it is one
  * transaction: a failed write leaves no row behind. */
 #include "allocation_write.h"
+#include "capacity.h"
 #include "db.h"
 #include "http.h"
 #include "objects.h"
@@ -79,8 +80,8 @@ typedef struct cons {
 } cons;
 
 typedef struct inv {
-    long long total, reserved, min_unit, max_unit, step_size, used, sum;
-    double ratio;
+    pl_inv_limits lim;
+    long long used, sum;
 } inv;
 
 /* Decimal text of an integer (apr's formatter knows no %lld). */
@@ -573,12 +574,12 @@ static int read_inventories(wctx *s, apr_array_header_t *rp_ids, apr_array_heade
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         inv *v = apr_pcalloc(p, sizeof(*v));
-        v->total = pl_cell_int(res, i, 2);
-        v->reserved = pl_cell_int(res, i, 3);
-        v->min_unit = pl_cell_int(res, i, 4);
-        v->max_unit = pl_cell_int(res, i, 5);
-        v->step_size = pl_cell_int(res, i, 6);
-        v->ratio = pl_cell_double(res, i, 7);
+        v->lim.total = pl_cell_int(res, i, 2);
+        v->lim.reserved = pl_cell_int(res, i, 3);
+        v->lim.min_unit = pl_cell_int(res, i, 4);
+        v->lim.max_unit = pl_cell_int(res, i, 5);
+        v->lim.step_size = pl_cell_int(res, i, 6);
+        v->lim.ratio = pl_cell_double(res, i, 7);
         apr_hash_set(invs, apr_psprintf(p, "%s:%s", PL_CELL(res, i, 0), PL_CELL(res, i, 1)),
                      APR_HASH_KEY_STRING, v);
         apr_hash_set(has_inv, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, "");
@@ -659,20 +660,18 @@ static int check_capacity(wctx *s)
         line *l = &APR_ARRAY_IDX(lines, i, line);
         inv *v = apr_hash_get(invs, apr_pstrcat(p, ll(p, l->rp->id), ":", ll(p, l->rc_id), NULL),
                               APR_HASH_KEY_STRING);
-        double cap;
         if (v) v->sum += l->used;
         if (l->used == 0) continue;
         if (!v)
             return pl_fail(q, 409, NULL, "Unable to allocate inventory: Inventory for "
                            "'%s' on resource provider '%s' invalid.", l->rc, l->rp->uuid);
-        if (l->used < v->min_unit || l->used > v->max_unit
-            || (v->step_size && l->used % v->step_size != 0))
+        if (!pl_amount_in_units(&v->lim, l->used))
             return pl_fail(q, 409, NULL, "Unable to allocate inventory: Unable to create "
                            "allocation for '%s' on resource provider '%s'. The requested "
                            "amount would violate inventory constraints.",
                            l->rc, l->rp->uuid);
-        cap = (double)(v->total - v->reserved) * v->ratio;
-        if (cap < (double)(v->used + l->used) || cap < (double)(v->used + v->sum))
+        if (!pl_usage_fits(&v->lim, v->used + l->used)
+            || !pl_usage_fits(&v->lim, v->used + v->sum))
             return pl_fail(q, 409, NULL, "Unable to allocate inventory: Unable to create "
                            "allocation for '%s' on resource provider '%s'. The requested "
                            "amount would exceed the capacity.", l->rc, l->rp->uuid);
