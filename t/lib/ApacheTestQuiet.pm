@@ -1,4 +1,4 @@
-# Loaded into every test (t/run-tests: prove -MApacheTestQuiet).  Apache::Test
+# Loaded by every Apache::Test file (through PlacementTest.pm).  Apache::Test
 # reads httpd's -D defines in each test file by running
 #   apache2 -V -f /etc/apache2/apache2.conf -d t
 # and with t/ as ServerRoot Debian's apache2.conf includes no module, so
