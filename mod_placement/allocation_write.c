@@ -12,16 +12,21 @@
  *   2. the providers the consumers' old allocations are on must be among
  *      them: when one is not, the transaction runs again with it added to
  *      step 0 (locking it late could deadlock);
- *   3. new consumer types, projects, users (plain INSERTs; a duplicate
- *      means another request created it meanwhile: run again);
- *   4. consumers, in uuid order: INSERT for new ones, for existing ones an
- *      UPDATE guarded by the snapshot's generation;
- *   5. old allocation rows, deleted by primary key only, then inserts.
+ *   3. capacity, checked on what steps 0 and 1 read (nothing written yet);
+ *   4. writes: new consumer types, projects, users (plain INSERTs; a
+ *      duplicate means another request created it meanwhile: run again);
+ *      consumers, in uuid order: INSERT for new ones, for existing ones an
+ *      UPDATE guarded by the snapshot's generation; old allocation rows,
+ *      deleted by primary key only, then inserts;
+ *   5. a new generation for every provider touched (locked in 0).
+ * pl_alloc_write_body runs these steps as the functions of write_steps[],
+ * in this order, over one wctx that carries what each step found.
  * No locking read ever scans a range of allocations or consumers, so no
  * gap locks are taken there: two new consumers never block each other.
  * Nothing is written before every check passed, and all of it is one
  * transaction: a failed write leaves no row behind. */
 #include "allocation_write.h"
+#include "capacity.h"
 #include "db.h"
 #include "http.h"
 #include "objects.h"
@@ -75,8 +80,8 @@ typedef struct cons {
 } cons;
 
 typedef struct inv {
-    long long total, reserved, min_unit, max_unit, step_size, used, sum;
-    double ratio;
+    pl_inv_limits lim;
+    long long used, sum;
 } inv;
 
 /* Decimal text of an integer (apr's formatter knows no %lld). */
@@ -251,51 +256,83 @@ static const char *hget(apr_hash_t *h, const char *k)
     return apr_hash_get(h, k, APR_HASH_KEY_STRING);
 }
 
-int pl_alloc_write_body(pl_req *q, void *ctx)
-{
-    pl_alloc_request *w = ctx;
-    apr_pool_t *p = q->pool;
-    int nc = w->consumers->nelts, i, j;
-    cons *cs = apr_pcalloc(p, sizeof(*cs) * (nc + 1));
-    cons **sorted = apr_pcalloc(p, sizeof(*sorted) * (nc + 1));
-    apr_hash_t *seen = apr_hash_make(p), *by_uuid = apr_hash_make(p);
-    apr_hash_t *by_id = apr_hash_make(p), *rc_ids = apr_hash_make(p);
-    apr_hash_t *rc_names = apr_hash_make(p), *invs = apr_hash_make(p);
-    apr_hash_t *proj_ids = apr_hash_make(p), *user_ids = apr_hash_make(p);
-    apr_hash_t *type_ids = apr_hash_make(p);
-    apr_hash_t *seen_p = apr_hash_make(p), *seen_u = apr_hash_make(p);
-    apr_hash_t *seen_t = apr_hash_make(p);
-    apr_array_header_t *uuids = apr_array_make(p, nc, sizeof(const char *));
-    apr_array_header_t *rp_uuids = apr_array_make(p, 8, sizeof(const char *));
-    apr_array_header_t *rcs = apr_array_make(p, 8, sizeof(const char *));
-    apr_array_header_t *projects = apr_array_make(p, 2, sizeof(const char *));
-    apr_array_header_t *users = apr_array_make(p, 2, sizeof(const char *));
-    apr_array_header_t *types = apr_array_make(p, 2, sizeof(const char *));
-    apr_array_header_t *lines = apr_array_make(p, 8, sizeof(line));
-    apr_array_header_t *lock_ids = apr_array_make(p, 8, sizeof(long long));
-    apr_array_header_t *late_ids = apr_array_make(p, 4, sizeof(long long));
-    apr_array_header_t *line_rp_ids, *line_rc_ids;
-    apr_array_header_t *old_ids = apr_array_make(p, 8, sizeof(long long));
-    pl_dbres *res;
+/* One run of pl_alloc_write_body: what each step reads and decides, for
+ * the steps after it.  Made anew on every run (pl_db_txn may run the body
+ * several times); only w->extra_rp_uuids and w->rp_ids outlive a run. */
+typedef struct wctx {
+    pl_req *q;
+    apr_pool_t *p;
+    pl_alloc_request *w;
+    int nc;
+    cons *cs;                       /* the consumers, body order */
+    apr_hash_t *by_uuid;            /* lower uuid -> prov, locked in step 0 */
+    apr_hash_t *by_id;              /* id text -> prov, locked or not */
+    apr_array_header_t *rp_uuids;   /* providers to lock in step 0 */
+    apr_hash_t *seen_rc;            /* class names of the body */
+    apr_array_header_t *rcs;        /* ... as a list */
+    apr_hash_t *rc_ids;             /* class name -> id text */
+    apr_array_header_t *uuids;      /* consumer uuids, body order */
+    apr_array_header_t *projects, *users, *types;   /* external ids, names */
+    apr_hash_t *proj_ids, *user_ids, *type_ids;     /* lower name -> id text */
+    apr_array_header_t *old_ids;    /* the consumers' allocation rows */
+    apr_array_header_t *lines;      /* line: what step 3 checks */
+    apr_array_header_t *lock_ids;   /* ids of the providers touched, sorted */
+} wctx;
 
-    /* 0. The providers named in the body are locked first, before any
-     * plain read takes the snapshot, so the snapshot is current for them:
-     * concurrent writers queue here instead of retrying.  (By primary key
-     * in id order, the same for every multi-provider writer.) */
-    for (i = 0; i < nc; i++) {
+static wctx *wctx_make(pl_req *q, pl_alloc_request *w)
+{
+    apr_pool_t *p = q->pool;
+    wctx *s = apr_pcalloc(p, sizeof(*s));
+    s->q = q;
+    s->p = p;
+    s->w = w;
+    s->nc = w->consumers->nelts;
+    s->cs = apr_pcalloc(p, sizeof(*s->cs) * (s->nc + 1));
+    s->by_uuid = apr_hash_make(p);
+    s->by_id = apr_hash_make(p);
+    s->rp_uuids = apr_array_make(p, 8, sizeof(const char *));
+    s->seen_rc = apr_hash_make(p);
+    s->rcs = apr_array_make(p, 8, sizeof(const char *));
+    s->rc_ids = apr_hash_make(p);
+    s->uuids = apr_array_make(p, s->nc, sizeof(const char *));
+    s->projects = apr_array_make(p, 2, sizeof(const char *));
+    s->users = apr_array_make(p, 2, sizeof(const char *));
+    s->types = apr_array_make(p, 2, sizeof(const char *));
+    s->proj_ids = apr_hash_make(p);
+    s->user_ids = apr_hash_make(p);
+    s->type_ids = apr_hash_make(p);
+    s->old_ids = apr_array_make(p, 8, sizeof(long long));
+    s->lines = apr_array_make(p, 8, sizeof(line));
+    s->lock_ids = apr_array_make(p, 8, sizeof(long long));
+    return s;
+}
+
+/* 0. The providers named in the body are locked first, before any plain
+ * read takes the snapshot, so the snapshot is current for them: concurrent
+ * writers queue here instead of retrying.  (By primary key in id order,
+ * the same for every multi-provider writer.) */
+static int lock_named_providers(wctx *s)
+{
+    pl_req *q = s->q;
+    pl_alloc_request *w = s->w;
+    apr_pool_t *p = s->p;
+    apr_hash_t *seen = apr_hash_make(p);
+    pl_dbres *res;
+    int i, j;
+    for (i = 0; i < s->nc; i++) {
         apr_array_header_t *items = APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++) {
             pl_alloc_item *it = &APR_ARRAY_IDX(items, j, pl_alloc_item);
-            add_unique(seen, rp_uuids, lower(p, it->rp_uuid));
-            add_unique(rc_names, rcs, it->rc);
+            add_unique(seen, s->rp_uuids, lower(p, it->rp_uuid));
+            add_unique(s->seen_rc, s->rcs, it->rc);
         }
     }
     /* ... and, on a second run, those the old allocations were found on */
     for (i = 0; w->extra_rp_uuids && i < w->extra_rp_uuids->nelts; i++)
-        add_unique(seen, rp_uuids, APR_ARRAY_IDX(w->extra_rp_uuids, i, const char *));
+        add_unique(seen, s->rp_uuids, APR_ARRAY_IDX(w->extra_rp_uuids, i, const char *));
     if (!w->rp_ids) w->rp_ids = apr_hash_make(q->pool);     /* nothing resolved */
-    if (rp_uuids->nelts) {
-        if (note(q, pl_providers_lock(q, rp_uuids, w->rp_ids, &res)) != PL_OK)
+    if (s->rp_uuids->nelts) {
+        if (note(q, pl_providers_lock(q, s->rp_uuids, w->rp_ids, &res)) != PL_OK)
             return PL_FAIL;
         for (i = 0; i < res->nrows; i++) {
             prov *rp = apr_pcalloc(p, sizeof(*rp));
@@ -303,26 +340,36 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
             rp->uuid = PL_CELL(res, i, 1);
             rp->gen = pl_cell_int(res, i, 2);
             rp->locked = 1;
-            apr_hash_set(by_uuid, lower(p, rp->uuid), APR_HASH_KEY_STRING, rp);
-            apr_hash_set(by_id, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, rp);
+            apr_hash_set(s->by_uuid, lower(p, rp->uuid), APR_HASH_KEY_STRING, rp);
+            apr_hash_set(s->by_id, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, rp);
         }
     }
+    return PL_OK;
+}
 
-    /* 1. Snapshot reads.  The consumers first. */
-    for (i = 0; i < nc; i++) {
-        cs[i].in = &APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer);
+/* 1. Snapshot reads.  The consumers first. */
+static int read_consumers(wctx *s)
+{
+    pl_req *q = s->q;
+    apr_pool_t *p = s->p;
+    cons *cs = s->cs;
+    apr_hash_t *seen_p = apr_hash_make(p), *seen_u = apr_hash_make(p);
+    apr_hash_t *seen_t = apr_hash_make(p);
+    pl_dbres *res;
+    int i, j;
+    for (i = 0; i < s->nc; i++) {
+        cs[i].in = &APR_ARRAY_IDX(s->w->consumers, i, pl_alloc_consumer);
         cs[i].old = apr_array_make(p, 4, sizeof(old_alloc));
-        sorted[i] = &cs[i];
-        APR_ARRAY_PUSH(uuids, const char *) = cs[i].in->uuid;
-        add_unique(seen_p, projects, cs[i].in->project_id);
-        add_unique(seen_u, users, cs[i].in->user_id);
-        if (cs[i].in->consumer_type) add_unique(seen_t, types, cs[i].in->consumer_type);
+        APR_ARRAY_PUSH(s->uuids, const char *) = cs[i].in->uuid;
+        add_unique(seen_p, s->projects, cs[i].in->project_id);
+        add_unique(seen_u, s->users, cs[i].in->user_id);
+        if (cs[i].in->consumer_type) add_unique(seen_t, s->types, cs[i].in->consumer_type);
     }
     if (query_strs(q, &res, "SELECT id, uuid, generation, project_id, user_id, "
-                   "consumer_type_id FROM consumers WHERE uuid IN ", "", uuids) != PL_OK)
+                   "consumer_type_id FROM consumers WHERE uuid IN ", "", s->uuids) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
-        for (j = 0; j < nc; j++)
+        for (j = 0; j < s->nc; j++)
             if (!strcasecmp(PL_CELL(res, i, 1), cs[j].in->uuid)) {
                 cs[j].exists = 1;
                 cs[j].id = pl_cell_int(res, i, 0);
@@ -331,9 +378,17 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
                 cs[j].user_id = pl_cell_int(res, i, 4);
                 cs[j].type_id = PL_CELL(res, i, 5);
             }
+    return PL_OK;
+}
 
-    /* Consumer generations, in body order as upstream checks them. */
-    for (i = 0; i < nc; i++) {
+/* Consumer generations, in body order as upstream checks them. */
+static int check_consumer_generations(wctx *s)
+{
+    pl_req *q = s->q;
+    apr_pool_t *p = s->p;
+    cons *cs = s->cs;
+    int i;
+    for (i = 0; i < s->nc; i++) {
         pl_alloc_consumer *c = cs[i].in;
         if (!c->check_generation) continue;
         if (cs[i].exists && (c->generation_null || c->generation != cs[i].gen))
@@ -344,27 +399,36 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
             return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "consumer generation conflict "
                            "- expected null but got %s", ll(p, c->generation));
     }
+    return PL_OK;
+}
 
-    /* The consumers' current allocations (all of them are replaced). */
+/* The consumers' current allocations (all of them are replaced). */
+static int read_old_allocations(wctx *s)
+{
+    pl_req *q = s->q;
+    apr_pool_t *p = s->p;
+    cons *cs = s->cs;
+    pl_dbres *res;
+    int i, j;
     if (query_strs(q, &res, "SELECT a.id, a.consumer_id, a.resource_provider_id, "
                    "a.resource_class_id, a.used, rp.uuid, rp.generation, rc.name "
                    "FROM allocations a JOIN resource_providers rp "
                    "ON rp.id = a.resource_provider_id "
                    "LEFT JOIN resource_classes rc ON rc.id = a.resource_class_id "
-                   "WHERE a.consumer_id IN ", " ORDER BY a.id", uuids) != PL_OK)
+                   "WHERE a.consumer_id IN ", " ORDER BY a.id", s->uuids) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
-        prov *rp = apr_hash_get(by_id, PL_CELL(res, i, 2), APR_HASH_KEY_STRING);
+        prov *rp = apr_hash_get(s->by_id, PL_CELL(res, i, 2), APR_HASH_KEY_STRING);
         old_alloc *o = NULL;
         if (!rp) {
             rp = apr_pcalloc(p, sizeof(*rp));
             rp->id = pl_cell_int(res, i, 2);
             rp->uuid = PL_CELL(res, i, 5);
             rp->gen = pl_cell_int(res, i, 6);
-            apr_hash_set(by_id, PL_CELL(res, i, 2), APR_HASH_KEY_STRING, rp);
+            apr_hash_set(s->by_id, PL_CELL(res, i, 2), APR_HASH_KEY_STRING, rp);
         }
         rp->touched = 1;
-        for (j = 0; j < nc; j++)
+        for (j = 0; j < s->nc; j++)
             if (!strcasecmp(PL_CELL(res, i, 1), cs[j].in->uuid)) {
                 o = apr_array_push(cs[j].old);
                 break;
@@ -375,33 +439,48 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         o->rc_id = pl_cell_int(res, i, 3);
         o->rc = PL_CELL(res, i, 7) ? PL_CELL(res, i, 7) : "";
         o->used = pl_cell_int(res, i, 4);
-        APR_ARRAY_PUSH(old_ids, long long) = o->id;
+        APR_ARRAY_PUSH(s->old_ids, long long) = o->id;
     }
+    return PL_OK;
+}
 
-    /* Unknown providers: 400, first one in body order. */
-    for (i = 0; i < nc; i++)
-        for (j = 0; j < cs[i].in->items->nelts; j++) {
-            pl_alloc_item *it = &APR_ARRAY_IDX(cs[i].in->items, j, pl_alloc_item);
-            if (!apr_hash_get(by_uuid, lower(p, it->rp_uuid), APR_HASH_KEY_STRING))
-                return pl_fail(q, 400, NULL, "Allocation for resource provider '%s' that "
+/* Unknown providers: 400, first one in body order. */
+static int check_providers_exist(wctx *s)
+{
+    int i, j;
+    for (i = 0; i < s->nc; i++)
+        for (j = 0; j < s->cs[i].in->items->nelts; j++) {
+            pl_alloc_item *it = &APR_ARRAY_IDX(s->cs[i].in->items, j, pl_alloc_item);
+            if (!apr_hash_get(s->by_uuid, lower(s->p, it->rp_uuid), APR_HASH_KEY_STRING))
+                return pl_fail(s->q, 400, NULL, "Allocation for resource provider '%s' that "
                                "does not exist.", it->rp_uuid);
         }
+    return PL_OK;
+}
 
-    /* Resource classes. */
-    if (rcs->nelts) {
+/* Resource classes, and the lines to check: the new amounts, or for an
+ * emptied consumer its old allocations with used 0. */
+static int read_classes_make_lines(wctx *s)
+{
+    pl_req *q = s->q;
+    apr_pool_t *p = s->p;
+    cons *cs = s->cs;
+    pl_dbres *res;
+    int i, j;
+    if (s->rcs->nelts) {
         if (query_strs(q, &res, "SELECT id, name FROM resource_classes WHERE name IN ", "",
-                       rcs) != PL_OK)
+                       s->rcs) != PL_OK)
             return PL_FAIL;
         for (i = 0; i < res->nrows; i++)
-            apr_hash_set(rc_ids, PL_CELL(res, i, 1), APR_HASH_KEY_STRING, PL_CELL(res, i, 0));
+            apr_hash_set(s->rc_ids, PL_CELL(res, i, 1), APR_HASH_KEY_STRING,
+                         PL_CELL(res, i, 0));
     }
-    rc_names = apr_hash_make(p);        /* now: id -> name */
-    for (i = 0; i < nc; i++) {
+    for (i = 0; i < s->nc; i++) {
         pl_alloc_consumer *c = cs[i].in;
         if (c->items->nelts == 0) {
             for (j = 0; j < cs[i].old->nelts; j++) {
                 old_alloc *o = &APR_ARRAY_IDX(cs[i].old, j, old_alloc);
-                line *l = apr_array_push(lines);
+                line *l = apr_array_push(s->lines);
                 l->rp = o->rp;
                 l->rc_id = o->rc_id;
                 l->rc = o->rc;
@@ -411,64 +490,133 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
         }
         for (j = 0; j < c->items->nelts; j++) {
             pl_alloc_item *it = &APR_ARRAY_IDX(c->items, j, pl_alloc_item);
-            const char *id = hget(rc_ids, it->rc);
+            const char *id = hget(s->rc_ids, it->rc);
             line *l;
             if (!id) {
-                if (w->post)
+                if (s->w->post)
                     return pl_fail(q, 400, NULL, "Unable to allocate inventory No such "
                                    "resource class %s.", it->rc);
                 return pl_fail(q, 400, NULL, "Unable to allocate inventory for consumer "
                                "%s: No such resource class %s.", c->uuid, it->rc);
             }
-            l = apr_array_push(lines);
-            l->rp = apr_hash_get(by_uuid, lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
+            l = apr_array_push(s->lines);
+            l->rp = apr_hash_get(s->by_uuid, lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
             l->rp->touched = 1;
             l->rc_id = atoll(id);
             l->rc = it->rc;
             l->used = it->used;
         }
     }
+    return PL_OK;
+}
 
-    /* Projects, users and consumer types that already exist. */
-    if (lookup_names(q, "projects", "external_id", projects, proj_ids) != PL_OK
-        || lookup_names(q, "users", "external_id", users, user_ids) != PL_OK
-        || lookup_names(q, "consumer_types", "name", types, type_ids) != PL_OK)
+/* Projects, users and consumer types that already exist. */
+static int read_names(wctx *s)
+{
+    pl_req *q = s->q;
+    if (lookup_names(q, "projects", "external_id", s->projects, s->proj_ids) != PL_OK
+        || lookup_names(q, "users", "external_id", s->users, s->user_ids) != PL_OK
+        || lookup_names(q, "consumer_types", "name", s->types, s->type_ids) != PL_OK)
         return PL_FAIL;
+    return PL_OK;
+}
 
-    /* 2. The providers the consumers' old allocations are on must be
-     * locked too. */
-    {
-        apr_hash_index_t *hi;
-        for (hi = apr_hash_first(p, by_id); hi; hi = apr_hash_next(hi)) {
-            void *v;
-            apr_hash_this(hi, NULL, NULL, &v);
-            if (((prov *)v)->touched) APR_ARRAY_PUSH(lock_ids, long long) = ((prov *)v)->id;
-            if (((prov *)v)->touched && !((prov *)v)->locked)
-                APR_ARRAY_PUSH(late_ids, long long) = ((prov *)v)->id;
-        }
-        qsort(lock_ids->elts, lock_ids->nelts, sizeof(long long), cmp_ll);
-        qsort(late_ids->elts, late_ids->nelts, sizeof(long long), cmp_ll);
+/* 2. The providers the consumers' old allocations are on must be locked
+ * too. */
+static int check_late_providers(wctx *s)
+{
+    pl_req *q = s->q;
+    pl_alloc_request *w = s->w;
+    apr_pool_t *p = s->p;
+    apr_array_header_t *late_ids = apr_array_make(p, 4, sizeof(long long));
+    apr_hash_index_t *hi;
+    int i;
+    for (hi = apr_hash_first(p, s->by_id); hi; hi = apr_hash_next(hi)) {
+        void *v;
+        apr_hash_this(hi, NULL, NULL, &v);
+        if (((prov *)v)->touched) APR_ARRAY_PUSH(s->lock_ids, long long) = ((prov *)v)->id;
+        if (((prov *)v)->touched && !((prov *)v)->locked)
+            APR_ARRAY_PUSH(late_ids, long long) = ((prov *)v)->id;
     }
-    if (late_ids->nelts) {
-        /* Locking them now would break the lock order (a deadlock with a
-         * writer that holds them and waits for ours): run again with them
-         * locked up front. */
-        if (!w->extra_rp_uuids)
-            w->extra_rp_uuids = apr_array_make(q->pool, 4, sizeof(const char *));
-        for (i = 0; i < late_ids->nelts; i++) {
-            prov *rp = apr_hash_get(by_id, ll(p, APR_ARRAY_IDX(late_ids, i, long long)),
-                                    APR_HASH_KEY_STRING);
-            APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = lower(p, rp->uuid);
-            apr_hash_set(w->rp_ids, lower(p, rp->uuid), APR_HASH_KEY_STRING, ll(p, rp->id));
-        }
-        return retry(q, "old allocations on other providers: locking them first",
-                     CONCURRENT_TEXT);
+    qsort(s->lock_ids->elts, s->lock_ids->nelts, sizeof(long long), cmp_ll);
+    qsort(late_ids->elts, late_ids->nelts, sizeof(long long), cmp_ll);
+    if (!late_ids->nelts)
+        return PL_OK;
+    /* Locking them now would break the lock order (a deadlock with a
+     * writer that holds them and waits for ours): run again with them
+     * locked up front. */
+    if (!w->extra_rp_uuids)
+        w->extra_rp_uuids = apr_array_make(q->pool, 4, sizeof(const char *));
+    for (i = 0; i < late_ids->nelts; i++) {
+        prov *rp = apr_hash_get(s->by_id, ll(p, APR_ARRAY_IDX(late_ids, i, long long)),
+                                APR_HASH_KEY_STRING);
+        APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = lower(p, rp->uuid);
+        apr_hash_set(w->rp_ids, lower(p, rp->uuid), APR_HASH_KEY_STRING, ll(p, rp->id));
     }
+    return retry(q, "old allocations on other providers: locking them first",
+                 CONCURRENT_TEXT);
+}
 
-    /* 3. Capacity, as upstream checks it: the consumers' old allocations
-     * do not count (they are replaced). */
-    line_rp_ids = apr_array_make(p, 8, sizeof(long long));
-    line_rc_ids = apr_array_make(p, 8, sizeof(long long));
+/* 3. Capacity, as upstream checks it: the consumers' old allocations do
+ * not count (they are replaced).  First the inventories and usage of the
+ * lines' providers and classes, into invs ("rp_id:rc_id" -> inv). */
+static int read_inventories(wctx *s, apr_array_header_t *rp_ids, apr_array_header_t *rc_ids,
+                            apr_hash_t *invs, apr_hash_t *has_inv)
+{
+    pl_req *q = s->q;
+    apr_pool_t *p = s->p;
+    pl_dbres *res;
+    int i, j;
+    if (query_ids(q, &res, "SELECT resource_provider_id, resource_class_id, total, "
+                  "reserved, min_unit, max_unit, step_size, allocation_ratio "
+                  "FROM inventories", " WHERE resource_provider_id IN ", rp_ids,
+                  " AND resource_class_id IN ", rc_ids, "") != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        inv *v = apr_pcalloc(p, sizeof(*v));
+        v->lim.total = pl_cell_int(res, i, 2);
+        v->lim.reserved = pl_cell_int(res, i, 3);
+        v->lim.min_unit = pl_cell_int(res, i, 4);
+        v->lim.max_unit = pl_cell_int(res, i, 5);
+        v->lim.step_size = pl_cell_int(res, i, 6);
+        v->lim.ratio = pl_cell_double(res, i, 7);
+        apr_hash_set(invs, apr_psprintf(p, "%s:%s", PL_CELL(res, i, 0), PL_CELL(res, i, 1)),
+                     APR_HASH_KEY_STRING, v);
+        apr_hash_set(has_inv, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, "");
+    }
+    if (query_ids(q, &res, "SELECT resource_provider_id, resource_class_id, SUM(used) "
+                  "FROM allocations", " WHERE resource_provider_id IN ", rp_ids,
+                  " AND resource_class_id IN ", rc_ids,
+                  " GROUP BY resource_provider_id, resource_class_id") != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        inv *v = apr_hash_get(invs, apr_psprintf(p, "%s:%s", PL_CELL(res, i, 0),
+                              PL_CELL(res, i, 1)), APR_HASH_KEY_STRING);
+        if (v) v->used = pl_cell_int(res, i, 2);
+    }
+    for (i = 0; i < s->nc; i++)
+        for (j = 0; j < s->cs[i].old->nelts; j++) {
+            old_alloc *o = &APR_ARRAY_IDX(s->cs[i].old, j, old_alloc);
+            inv *v = apr_hash_get(invs, apr_pstrcat(p, ll(p, o->rp->id), ":", ll(p, o->rc_id), NULL),
+                                  APR_HASH_KEY_STRING);
+            if (v) v->used -= o->used;
+        }
+    return PL_OK;
+}
+
+/* ... then every line against them. */
+static int check_capacity(wctx *s)
+{
+    pl_req *q = s->q;
+    apr_pool_t *p = s->p;
+    apr_array_header_t *lines = s->lines;
+    apr_array_header_t *line_rp_ids = apr_array_make(p, 8, sizeof(long long));
+    apr_array_header_t *line_rc_ids = apr_array_make(p, 8, sizeof(long long));
+    apr_hash_t *rc_names = apr_hash_make(p);        /* class id text -> name */
+    apr_hash_t *invs = apr_hash_make(p), *has_inv = apr_hash_make(p);
+    apr_array_header_t *missing = apr_array_make(p, 2, sizeof(const char *));
+    apr_hash_t *seen = apr_hash_make(p);
+    int i;
     {
         apr_hash_t *s1 = apr_hash_make(p), *s2 = apr_hash_make(p);
         for (i = 0; i < lines->nelts; i++) {
@@ -486,192 +634,192 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
             }
         }
     }
-    if (lines->nelts) {
-        apr_array_header_t *missing = apr_array_make(p, 2, sizeof(const char *));
-        apr_hash_t *has_inv = apr_hash_make(p);
-        if (query_ids(q, &res, "SELECT resource_provider_id, resource_class_id, total, "
-                      "reserved, min_unit, max_unit, step_size, allocation_ratio "
-                      "FROM inventories", " WHERE resource_provider_id IN ", line_rp_ids,
-                      " AND resource_class_id IN ", line_rc_ids, "") != PL_OK)
-            return PL_FAIL;
-        for (i = 0; i < res->nrows; i++) {
-            inv *v = apr_pcalloc(p, sizeof(*v));
-            v->total = pl_cell_int(res, i, 2);
-            v->reserved = pl_cell_int(res, i, 3);
-            v->min_unit = pl_cell_int(res, i, 4);
-            v->max_unit = pl_cell_int(res, i, 5);
-            v->step_size = pl_cell_int(res, i, 6);
-            v->ratio = pl_cell_double(res, i, 7);
-            apr_hash_set(invs, apr_psprintf(p, "%s:%s", PL_CELL(res, i, 0), PL_CELL(res, i, 1)),
-                         APR_HASH_KEY_STRING, v);
-            apr_hash_set(has_inv, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, "");
-        }
-        if (query_ids(q, &res, "SELECT resource_provider_id, resource_class_id, SUM(used) "
-                      "FROM allocations", " WHERE resource_provider_id IN ", line_rp_ids,
-                      " AND resource_class_id IN ", line_rc_ids,
-                      " GROUP BY resource_provider_id, resource_class_id") != PL_OK)
-            return PL_FAIL;
-        for (i = 0; i < res->nrows; i++) {
-            inv *v = apr_hash_get(invs, apr_psprintf(p, "%s:%s", PL_CELL(res, i, 0),
-                                  PL_CELL(res, i, 1)), APR_HASH_KEY_STRING);
-            if (v) v->used = pl_cell_int(res, i, 2);
-        }
-        for (i = 0; i < nc; i++)
-            for (j = 0; j < cs[i].old->nelts; j++) {
-                old_alloc *o = &APR_ARRAY_IDX(cs[i].old, j, old_alloc);
-                inv *v = apr_hash_get(invs, apr_pstrcat(p, ll(p, o->rp->id), ":", ll(p, o->rc_id), NULL),
-                                      APR_HASH_KEY_STRING);
-                if (v) v->used -= o->used;
-            }
-        /* Providers without any inventory of the classes asked for. */
-        seen = apr_hash_make(p);
-        for (i = 0; i < lines->nelts; i++) {
-            line *l = &APR_ARRAY_IDX(lines, i, line);
-            if (!hget(has_inv, ll(p, l->rp->id)))
-                add_unique(seen, missing, l->rp->uuid);
-        }
-        if (missing->nelts) {
-            char *classes = "", *provs = "";
-            qsort(line_rc_ids->elts, line_rc_ids->nelts, sizeof(long long), cmp_ll);
-            for (i = 0; i < line_rc_ids->nelts; i++)
-                classes = apr_pstrcat(p, classes, i ? ", " : "", hget(rc_names,
-                    ll(p, APR_ARRAY_IDX(line_rc_ids, i, long long))), NULL);
-            for (i = 0; i < missing->nelts; i++)
-                provs = apr_pstrcat(p, provs, i ? ", " : "",
-                                    APR_ARRAY_IDX(missing, i, const char *), NULL);
-            return pl_fail(q, 409, NULL, "Unable to allocate inventory: Inventory for '%s' "
-                           "on resource provider '%s' invalid.", classes, provs);
-        }
-        for (i = 0; i < lines->nelts; i++) {
-            line *l = &APR_ARRAY_IDX(lines, i, line);
-            inv *v = apr_hash_get(invs, apr_pstrcat(p, ll(p, l->rp->id), ":", ll(p, l->rc_id), NULL),
-                                  APR_HASH_KEY_STRING);
-            double cap;
-            if (v) v->sum += l->used;
-            if (l->used == 0) continue;
-            if (!v)
-                return pl_fail(q, 409, NULL, "Unable to allocate inventory: Inventory for "
-                               "'%s' on resource provider '%s' invalid.", l->rc, l->rp->uuid);
-            if (l->used < v->min_unit || l->used > v->max_unit
-                || (v->step_size && l->used % v->step_size != 0))
-                return pl_fail(q, 409, NULL, "Unable to allocate inventory: Unable to create "
-                               "allocation for '%s' on resource provider '%s'. The requested "
-                               "amount would violate inventory constraints.",
-                               l->rc, l->rp->uuid);
-            cap = (double)(v->total - v->reserved) * v->ratio;
-            if (cap < (double)(v->used + l->used) || cap < (double)(v->used + v->sum))
-                return pl_fail(q, 409, NULL, "Unable to allocate inventory: Unable to create "
-                               "allocation for '%s' on resource provider '%s'. The requested "
-                               "amount would exceed the capacity.", l->rc, l->rp->uuid);
-        }
+    if (!lines->nelts)
+        return PL_OK;
+    if (read_inventories(s, line_rp_ids, line_rc_ids, invs, has_inv) != PL_OK)
+        return PL_FAIL;
+    /* Providers without any inventory of the classes asked for. */
+    for (i = 0; i < lines->nelts; i++) {
+        line *l = &APR_ARRAY_IDX(lines, i, line);
+        if (!hget(has_inv, ll(p, l->rp->id)))
+            add_unique(seen, missing, l->rp->uuid);
     }
+    if (missing->nelts) {
+        const char *classes = "", *provs = "";
+        qsort(line_rc_ids->elts, line_rc_ids->nelts, sizeof(long long), cmp_ll);
+        for (i = 0; i < line_rc_ids->nelts; i++)
+            classes = apr_pstrcat(p, classes, i ? ", " : "", hget(rc_names,
+                ll(p, APR_ARRAY_IDX(line_rc_ids, i, long long))), NULL);
+        for (i = 0; i < missing->nelts; i++)
+            provs = apr_pstrcat(p, provs, i ? ", " : "",
+                                APR_ARRAY_IDX(missing, i, const char *), NULL);
+        return pl_fail(q, 409, NULL, "Unable to allocate inventory: Inventory for '%s' "
+                       "on resource provider '%s' invalid.", classes, provs);
+    }
+    for (i = 0; i < lines->nelts; i++) {
+        line *l = &APR_ARRAY_IDX(lines, i, line);
+        inv *v = apr_hash_get(invs, apr_pstrcat(p, ll(p, l->rp->id), ":", ll(p, l->rc_id), NULL),
+                              APR_HASH_KEY_STRING);
+        if (v) v->sum += l->used;
+        if (l->used == 0) continue;
+        if (!v)
+            return pl_fail(q, 409, NULL, "Unable to allocate inventory: Inventory for "
+                           "'%s' on resource provider '%s' invalid.", l->rc, l->rp->uuid);
+        if (!pl_amount_in_units(&v->lim, l->used))
+            return pl_fail(q, 409, NULL, "Unable to allocate inventory: Unable to create "
+                           "allocation for '%s' on resource provider '%s'. The requested "
+                           "amount would violate inventory constraints.",
+                           l->rc, l->rp->uuid);
+        if (!pl_usage_fits(&v->lim, v->used + l->used)
+            || !pl_usage_fits(&v->lim, v->used + v->sum))
+            return pl_fail(q, 409, NULL, "Unable to allocate inventory: Unable to create "
+                           "allocation for '%s' on resource provider '%s'. The requested "
+                           "amount would exceed the capacity.", l->rc, l->rp->uuid);
+    }
+    return PL_OK;
+}
 
-    /* 4. Writes.  Consumer types, projects, users that are new. */
-    if (create_names(q, "consumer_types", "name", types, type_ids) != PL_OK
-        || create_names(q, "projects", "external_id", projects, proj_ids) != PL_OK
-        || create_names(q, "users", "external_id", users, user_ids) != PL_OK)
+/* 4. Writes.  Consumer types, projects, users that are new. */
+static int create_missing_names(wctx *s)
+{
+    pl_req *q = s->q;
+    if (create_names(q, "consumer_types", "name", s->types, s->type_ids) != PL_OK
+        || create_names(q, "projects", "external_id", s->projects, s->proj_ids) != PL_OK
+        || create_names(q, "users", "external_id", s->users, s->user_ids) != PL_OK)
         return q->failure.status == 409 && q->db_errno == PL_ER_DUP_ENTRY ? PL_RETRY : PL_FAIL;
+    return PL_OK;
+}
 
-    /* Consumers, in uuid order. */
-    qsort(sorted, nc, sizeof(cons *), cmp_cons);
-    for (i = 0; i < nc; i++) {
-        cons *c = sorted[i];
-        long long proj = atoll(hget(proj_ids, lower(p, c->in->project_id)));
-        long long user = atoll(hget(user_ids, lower(p, c->in->user_id)));
-        const char *type = c->in->consumer_type
-            ? hget(type_ids, lower(p, c->in->consumer_type)) : c->type_id;
-        if (c->in->items->nelts == 0 && c->old->nelts) {
-            /* Emptied: the consumer goes away with its allocations. */
-            if (note(q, pl_db_query(q, &res, "DELETE FROM consumers WHERE id = ? AND "
-                                    "generation = ?", "ii", c->id, c->gen)) != PL_OK)
-                return PL_FAIL;
-            if (res->affected != 1)
-                return retry(q, "consumer changed", CONSUMER_CONCURRENT_TEXT);
-            continue;
-        }
-        if (c->in->items->nelts == 0) {
-            /* Nothing to remove: as upstream, the consumer is created (or
-             * its project/user/type updated) with its generation as is. */
-            if (!c->exists) {
-                if (note(q, pl_db_query(q, &res, "INSERT INTO consumers (uuid, project_id, "
-                                        "user_id, generation, consumer_type_id, created_at) "
-                                        "VALUES (?, ?, ?, 0, ?, UTC_TIMESTAMP())", "siis",
-                                        c->in->uuid, proj, user, type)) != PL_OK) {
-                    if (q->db_errno == PL_ER_DUP_ENTRY)
-                        return retry(q, "consumer created concurrently",
-                                     CONSUMER_CONCURRENT_TEXT);
-                    return PL_FAIL;
-                }
-                continue;
-            }
-            if (note(q, pl_db_query(q, &res, "UPDATE consumers SET project_id = ?, "
-                                    "user_id = ?, consumer_type_id = ?, updated_at = "
-                                    "UTC_TIMESTAMP() WHERE id = ? AND generation = ?", "iisii",
-                                    proj, user, type, c->id, c->gen)) != PL_OK)
-                return PL_FAIL;
-            continue;
-        }
-        if (!c->exists) {
-            if (note(q, pl_db_query(q, &res, "INSERT INTO consumers (uuid, project_id, "
-                                    "user_id, generation, consumer_type_id, created_at) "
-                                    "VALUES (?, ?, ?, 1, ?, UTC_TIMESTAMP())", "siis",
-                                    c->in->uuid, proj, user, type)) != PL_OK) {
-                if (q->db_errno == PL_ER_DUP_ENTRY)
-                    return retry(q, "consumer created concurrently", CONSUMER_CONCURRENT_TEXT);
-                return PL_FAIL;
-            }
-            continue;
-        }
-        if (note(q, pl_db_query(q, &res, "UPDATE consumers SET project_id = ?, user_id = ?, "
-                                "consumer_type_id = ?, generation = generation + 1, "
-                                "updated_at = UTC_TIMESTAMP() WHERE id = ? AND generation = ?",
-                                "iisii", proj, user, type, c->id, c->gen)) != PL_OK)
+/* One consumer's row. */
+static int write_consumer(wctx *s, cons *c)
+{
+    pl_req *q = s->q;
+    apr_pool_t *p = s->p;
+    pl_dbres *res;
+    long long proj = atoll(hget(s->proj_ids, lower(p, c->in->project_id)));
+    long long user = atoll(hget(s->user_ids, lower(p, c->in->user_id)));
+    const char *type = c->in->consumer_type
+        ? hget(s->type_ids, lower(p, c->in->consumer_type)) : c->type_id;
+    if (c->in->items->nelts == 0 && c->old->nelts) {
+        /* Emptied: the consumer goes away with its allocations. */
+        if (note(q, pl_db_query(q, &res, "DELETE FROM consumers WHERE id = ? AND "
+                                "generation = ?", "ii", c->id, c->gen)) != PL_OK)
             return PL_FAIL;
         if (res->affected != 1)
             return retry(q, "consumer changed", CONSUMER_CONCURRENT_TEXT);
+        return PL_OK;
     }
-
-    /* Old allocations, by primary key. */
-    if (old_ids->nelts) {
-        if (query_ids(q, &res, "DELETE FROM allocations", " WHERE id IN ", old_ids, NULL, NULL,
-                      "") != PL_OK)
-            return PL_FAIL;
-        if (res->affected != (unsigned long long)old_ids->nelts)
-            return retry(q, "allocations changed", CONSUMER_CONCURRENT_TEXT);
-    }
-
-    /* New allocations. */
-    {
-        apr_array_header_t *vals = apr_array_make(p, 8, sizeof(pl_dbarg));
-        int n = 0;
-        for (i = 0; i < nc; i++) {
-            pl_alloc_consumer *c = cs[i].in;
-            for (j = 0; j < c->items->nelts; j++) {
-                pl_alloc_item *it = &APR_ARRAY_IDX(c->items, j, pl_alloc_item);
-                prov *rp = apr_hash_get(by_uuid, lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
-                pl_dbarg *a = apr_array_push(vals);
-                a->type = 'i'; a->i = rp->id;
-                a = apr_array_push(vals);
-                a->type = 's'; a->s = c->uuid;
-                a = apr_array_push(vals);
-                a->type = 'i'; a->i = atoll(hget(rc_ids, it->rc));
-                a = apr_array_push(vals);
-                a->type = 'i'; a->i = it->used;
-                n++;
+    if (c->in->items->nelts == 0) {
+        /* Nothing to remove: as upstream, the consumer is created (or
+         * its project/user/type updated) with its generation as is. */
+        if (!c->exists) {
+            if (note(q, pl_db_query(q, &res, "INSERT INTO consumers (uuid, project_id, "
+                                    "user_id, generation, consumer_type_id, created_at) "
+                                    "VALUES (?, ?, ?, 0, ?, UTC_TIMESTAMP())", "siis",
+                                    c->in->uuid, proj, user, type)) != PL_OK) {
+                if (q->db_errno == PL_ER_DUP_ENTRY)
+                    return retry(q, "consumer created concurrently",
+                                 CONSUMER_CONCURRENT_TEXT);
+                return PL_FAIL;
             }
+            return PL_OK;
         }
-        if (insert_rows(q, "INSERT INTO allocations (resource_provider_id, consumer_id, "
-                        "resource_class_id, used, created_at) VALUES ",
-                        "(?, ?, ?, ?, UTC_TIMESTAMP())", 4, (pl_dbarg *)vals->elts, n)
-            != PL_OK)
+        if (note(q, pl_db_query(q, &res, "UPDATE consumers SET project_id = ?, "
+                                "user_id = ?, consumer_type_id = ?, updated_at = "
+                                "UTC_TIMESTAMP() WHERE id = ? AND generation = ?", "iisii",
+                                proj, user, type, c->id, c->gen)) != PL_OK)
             return PL_FAIL;
+        return PL_OK;
     }
+    if (!c->exists) {
+        if (note(q, pl_db_query(q, &res, "INSERT INTO consumers (uuid, project_id, "
+                                "user_id, generation, consumer_type_id, created_at) "
+                                "VALUES (?, ?, ?, 1, ?, UTC_TIMESTAMP())", "siis",
+                                c->in->uuid, proj, user, type)) != PL_OK) {
+            if (q->db_errno == PL_ER_DUP_ENTRY)
+                return retry(q, "consumer created concurrently", CONSUMER_CONCURRENT_TEXT);
+            return PL_FAIL;
+        }
+        return PL_OK;
+    }
+    if (note(q, pl_db_query(q, &res, "UPDATE consumers SET project_id = ?, user_id = ?, "
+                            "consumer_type_id = ?, generation = generation + 1, "
+                            "updated_at = UTC_TIMESTAMP() WHERE id = ? AND generation = ?",
+                            "iisii", proj, user, type, c->id, c->gen)) != PL_OK)
+        return PL_FAIL;
+    if (res->affected != 1)
+        return retry(q, "consumer changed", CONSUMER_CONCURRENT_TEXT);
+    return PL_OK;
+}
 
-    /* 5. Every provider touched gets a new generation (rows locked above). */
-    for (i = 0; i < lock_ids->nelts; i++) {
+/* Consumers, in uuid order. */
+static int write_consumers(wctx *s)
+{
+    cons **sorted = apr_pcalloc(s->p, sizeof(*sorted) * (s->nc + 1));
+    int i, rv;
+    for (i = 0; i < s->nc; i++)
+        sorted[i] = &s->cs[i];
+    qsort(sorted, s->nc, sizeof(cons *), cmp_cons);
+    for (i = 0; i < s->nc; i++)
+        if ((rv = write_consumer(s, sorted[i])) != PL_OK)
+            return rv;
+    return PL_OK;
+}
+
+/* Old allocations, by primary key. */
+static int delete_old_allocations(wctx *s)
+{
+    pl_req *q = s->q;
+    pl_dbres *res;
+    if (!s->old_ids->nelts)
+        return PL_OK;
+    if (query_ids(q, &res, "DELETE FROM allocations", " WHERE id IN ", s->old_ids, NULL, NULL,
+                  "") != PL_OK)
+        return PL_FAIL;
+    if (res->affected != (unsigned long long)s->old_ids->nelts)
+        return retry(q, "allocations changed", CONSUMER_CONCURRENT_TEXT);
+    return PL_OK;
+}
+
+/* New allocations. */
+static int insert_allocations(wctx *s)
+{
+    apr_pool_t *p = s->p;
+    apr_array_header_t *vals = apr_array_make(p, 8, sizeof(pl_dbarg));
+    int n = 0, i, j;
+    for (i = 0; i < s->nc; i++) {
+        pl_alloc_consumer *c = s->cs[i].in;
+        for (j = 0; j < c->items->nelts; j++) {
+            pl_alloc_item *it = &APR_ARRAY_IDX(c->items, j, pl_alloc_item);
+            prov *rp = apr_hash_get(s->by_uuid, lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
+            pl_dbarg *a = apr_array_push(vals);
+            a->type = 'i'; a->i = rp->id;
+            a = apr_array_push(vals);
+            a->type = 's'; a->s = c->uuid;
+            a = apr_array_push(vals);
+            a->type = 'i'; a->i = atoll(hget(s->rc_ids, it->rc));
+            a = apr_array_push(vals);
+            a->type = 'i'; a->i = it->used;
+            n++;
+        }
+    }
+    if (insert_rows(s->q, "INSERT INTO allocations (resource_provider_id, consumer_id, "
+                    "resource_class_id, used, created_at) VALUES ",
+                    "(?, ?, ?, ?, UTC_TIMESTAMP())", 4, (pl_dbarg *)vals->elts, n)
+        != PL_OK)
+        return PL_FAIL;
+    return PL_OK;
+}
+
+/* 5. Every provider touched gets a new generation (rows locked above). */
+static int bump_providers(wctx *s)
+{
+    pl_req *q = s->q;
+    int i;
+    for (i = 0; i < s->lock_ids->nelts; i++) {
         pl_provider rp;
-        prov *pv = apr_hash_get(by_id, ll(p,
-                                APR_ARRAY_IDX(lock_ids, i, long long)), APR_HASH_KEY_STRING);
+        prov *pv = apr_hash_get(s->by_id, ll(s->p,
+                                APR_ARRAY_IDX(s->lock_ids, i, long long)), APR_HASH_KEY_STRING);
         memset(&rp, 0, sizeof(rp));
         rp.id = pv->id;
         rp.uuid = pv->uuid;
@@ -682,6 +830,36 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
             return PL_FAIL;
         }
     }
+    return PL_OK;
+}
+
+/* The steps in order; the first that does not answer PL_OK ends the run
+ * with its answer. */
+static int (*const write_steps[])(wctx *) = {
+    lock_named_providers,       /* 0 */
+    read_consumers,             /* 1 */
+    check_consumer_generations,
+    read_old_allocations,
+    check_providers_exist,
+    read_classes_make_lines,
+    read_names,
+    check_late_providers,       /* 2 */
+    check_capacity,             /* 3 */
+    create_missing_names,       /* 4 */
+    write_consumers,
+    delete_old_allocations,
+    insert_allocations,
+    bump_providers,             /* 5 */
+};
+
+int pl_alloc_write_body(pl_req *q, void *ctx)
+{
+    wctx *s = wctx_make(q, ctx);
+    size_t i;
+    int rv;
+    for (i = 0; i < sizeof(write_steps) / sizeof(write_steps[0]); i++)
+        if ((rv = write_steps[i](s)) != PL_OK)
+            return rv;
     return PL_OK;
 }
 

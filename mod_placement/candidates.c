@@ -107,7 +107,7 @@ static const char *num(apr_pool_t *p, long long v)
 /* An array of long long as "1,2,3". */
 static const char *ll_list(apr_pool_t *p, const apr_array_header_t *a)
 {
-    char *s = "";
+    const char *s = "";
     int i;
     for (i = 0; i < a->nelts; i++)
         s = apr_pstrcat(p, s, i ? "," : "", num(p, APR_ARRAY_IDX(a, i, long long)), NULL);
@@ -260,7 +260,7 @@ static char *match_sql(sctx *s, int aggs, const apr_array_header_t *groups,
                        apr_array_header_t *args)
 {
     const char *col = aggs ? "g.uuid" : "t.trait_id";
-    char *all = "", *having = "";
+    const char *all = "", *having = "";
     int i;
     for (i = 0; i < groups->nelts; i++) {
         const apr_array_header_t *g = APR_ARRAY_IDX(groups, i, const apr_array_header_t *);
@@ -450,7 +450,7 @@ static int wide_setup(sctx *s, int *empty)
     if ((s->r->root_required && s->r->root_required->nelts)
         || (s->r->root_forbidden && s->r->root_forbidden->nelts)) {
         apr_array_header_t *req = NULL, *forb = NULL;
-        char *sql = "SELECT rp.id FROM resource_providers rp WHERE rp.parent_provider_id IS NULL";
+        const char *sql = "SELECT rp.id FROM resource_providers rp WHERE rp.parent_provider_id IS NULL";
         if (s->r->root_required->nelts && ac_trait_ids(s, s->r->root_required, &req) != PL_OK)
             return PL_FAIL;
         if (s->r->root_forbidden->nelts && ac_trait_ids(s, s->r->root_forbidden, &forb) != PL_OK)
@@ -487,7 +487,7 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
 {
     const pl_ac_group *g = gc->g;
     pl_dbres *res;
-    char *conds = "", *rcs = "";
+    const char *conds = "", *rcs = "";
     int i;
 
     *empty = 0;
@@ -597,7 +597,7 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
 {
     const pl_ac_group *g = gc->g;
     apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
-    char *sql = "SELECT rp.id, rp.root_provider_id FROM resource_providers rp", *where = "";
+    const char *sql = "SELECT rp.id, rp.root_provider_id FROM resource_providers rp", *where = "";
     pl_dbres *res;
     int i, j;
 

@@ -45,7 +45,7 @@ static void add_unique(apr_array_header_t *a, const char *s)
 /* Python repr() of a list of str. */
 static const char *py_list(apr_pool_t *p, const apr_array_header_t *a)
 {
-    char *s = "[";
+    const char *s = "[";
     int i;
     for (i = 0; i < a->nelts; i++)
         s = apr_pstrcat(p, s, i ? ", " : "", pl_py_str_repr(p, STR(a, i), strlen(STR(a, i))),
@@ -111,7 +111,7 @@ static pl_ac_group *group_for(pl_req *q, apr_array_header_t *groups, const char 
 
 static const char *joined(pl_req *q, apr_array_header_t *a)
 {
-    char *s = "";
+    const char *s = "";
     int i;
     for (i = 0; i < a->nelts; i++)
         s = apr_pstrcat(q->pool, s, i ? ", " : "", STR(a, i), NULL);

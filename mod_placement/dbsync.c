@@ -202,7 +202,8 @@ typedef struct {
 
 static int get_state(MYSQL *m, apr_pool_t *p, db_state *st, char **err)
 {
-    char *db, *in = "";
+    char *db;
+    const char *in = "";
     size_t i;
     int n;
 

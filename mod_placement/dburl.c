@@ -80,7 +80,7 @@ static int parse_query(apr_pool_t *p, const char *q, pl_dburl *out,
         if (len) {
             size_t klen = eq ? (size_t)(eq - q) : len;
             char *key = pct_decode(p, q, klen, 1);
-            char *val = eq ? pct_decode(p, eq + 1, len - klen - 1, 1) : "";
+            const char *val = eq ? pct_decode(p, eq + 1, len - klen - 1, 1) : "";
 
             if (strcmp(key, "charset") == 0) {
                 if (!*val)

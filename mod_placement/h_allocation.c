@@ -12,23 +12,6 @@
 #include <apr_lib.h>
 #include <string.h>
 
-/* The canonical form of a uuid oslo accepts (str(uuid.UUID(s))). */
-static const char *canonical_uuid(apr_pool_t *p, const char *s)
-{
-    char hex[33], *o;
-    int n = 0;
-    if (!strncasecmp(s, "urn:", 4)) s += 4;
-    if (!strncasecmp(s, "uuid:", 5)) s += 5;
-    for (; *s && n < 32; s++) {
-        if (*s == '-' || *s == '{' || *s == '}') continue;
-        hex[n++] = (char)apr_tolower(*s);
-    }
-    hex[n] = 0;
-    if (n != 32) return NULL;
-    o = apr_psprintf(p, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
-    return o;
-}
-
 /* GET ------------------------------------------------------------------ */
 
 /* The {"resources": {...}} entry for key in an allocations map, made on
@@ -154,7 +137,7 @@ int pl_h_allocations_put(pl_req *q)
     json_object *body;
     int rv;
 
-    if (!pl_uuid_is_like(uuid) || !(uuid = canonical_uuid(q->pool, uuid)))
+    if (!(uuid = pl_uuid_canonical(q->pool, uuid)))
         return pl_error(q, 400, NULL, "Malformed consumer_uuid: %s", PL_PARAM(q, 0));
     body = pl_read_json(q, put_schema(q));
     if (!body) return pl_send_failure(q);

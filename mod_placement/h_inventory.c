@@ -56,7 +56,7 @@ static int capacity_bad(pl_req *q, const pl_inv *iv)
     if (iv->ratio_json && json_object_is_type(iv->ratio_json, json_type_int))
         cap = (double)(iv->total - iv->reserved) * (double)json_object_get_int64(iv->ratio_json);
     else
-        cap = trunc((double)(iv->total - iv->reserved) * iv->ratio);
+        cap = trunc(pl_capacity(iv->total, iv->reserved, iv->ratio));
     return PL_MV_GE(q, 1, 26) ? cap < 0 : cap <= 0;
 }
 

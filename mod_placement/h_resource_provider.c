@@ -114,7 +114,7 @@ static int exact_id(pl_req *q, const char *table, const char *col, const char *n
 static int name_ids(pl_req *q, const char *table, const char *col,
                     const apr_array_header_t *names, const char **ids, const char **missing)
 {
-    char *s = "";
+    const char *s = "";
     int i, n = 0;
     for (i = 0; i < names->nelts; i++) {
         long long id;
@@ -135,8 +135,8 @@ static int name_ids(pl_req *q, const char *table, const char *col,
 /* " AND rp.id IN (...)" for each group of ids (AND of ORs): upstream's
  * provider_ids_matching_required_traits / _aggregates, as subqueries of
  * the one listing statement. */
-static char *in_each(pl_req *q, char *w, const char *table, const char *col,
-                     const apr_array_header_t *groups)
+static const char *in_each(pl_req *q, const char *w, const char *table, const char *col,
+                           const apr_array_header_t *groups)
 {
     int i;
     for (i = 0; i < groups->nelts; i++)
@@ -176,7 +176,7 @@ typedef struct list_filters {
 static int build_where(pl_req *q, list_filters *f, const char **where,
                        apr_array_header_t *args)
 {
-    char *w = "WHERE 1=1";
+    const char *w = "WHERE 1=1";
     int i, rc;
 
 #define ARG(v) (*(const char **)apr_array_push(args) = (v))
@@ -350,31 +350,6 @@ int pl_h_resource_provider_show(pl_req *q)
 
 /* ---- POST /resource_providers ----------------------------------------- */
 
-/* str(uuid.UUID(s)) for a string pl_uuid_is_like() accepted. */
-static const char *uuid_normalize(pl_req *q, const char *s)
-{
-    char hex[33], *out, *t, *w, *p;
-    size_t n = 0, len;
-    int i;
-    /* uuid.UUID drops "urn:" and "uuid:", then braces at the ends, then dashes */
-    t = apr_pstrdup(q->pool, s);
-    while ((p = strstr(t, "urn:")) != NULL) memmove(p, p + 4, strlen(p + 4) + 1);
-    while ((p = strstr(t, "uuid:")) != NULL) memmove(p, p + 5, strlen(p + 5) + 1);
-    len = strlen(t);
-    while (*t == '{' || *t == '}') { t++; len--; }
-    while (len && (t[len - 1] == '{' || t[len - 1] == '}')) len--;
-    for (w = t; w < t + len && n < 32; w++)
-        if (*w != '-') hex[n++] = (char)apr_tolower(*w);
-    hex[n] = '\0';
-    out = apr_palloc(q->pool, 37);
-    for (i = 0, n = 0; i < 32; i++) {
-        if (i == 8 || i == 12 || i == 16 || i == 20) out[n++] = '-';
-        out[n++] = hex[i];
-    }
-    out[n] = '\0';
-    return out;
-}
-
 typedef struct create_ctx {
     const char *uuid, *name, *parent_uuid;
     rp_row made;
@@ -452,7 +427,7 @@ int pl_h_resource_provider_create(pl_req *q)
     memset(&c, 0, sizeof(c));
     c.name = apr_pstrdup(q->pool, json_object_get_string(json_object_object_get(b, "name")));
     if (json_object_object_get_ex(b, "uuid", &v) && json_object_get_string_len(v))
-        c.uuid = uuid_normalize(q, json_object_get_string(v));
+        c.uuid = pl_uuid_canonical(q->pool, json_object_get_string(v));   /* format: uuid */
     else {
         apr_uuid_t u;
         char buf[APR_UUID_FORMATTED_LENGTH + 1];
@@ -583,7 +558,7 @@ static int update_txn(pl_req *q, void *vctx)
     }
     /* every descendant follows the new root */
     if (ids && ids->nelts > 1) {
-        char *list = "";
+        const char *list = "";
         for (i = 1; i < ids->nelts; i++)
             list = apr_psprintf(q->pool, "%s%s%" APR_INT64_T_FMT, list, i > 1 ? "," : "",
                                 (apr_int64_t)APR_ARRAY_IDX(ids, i, long long));

@@ -5,6 +5,7 @@
 #include "jsonschema.h"
 #include "strutil.h"
 #include "pyjson_error.h"
+#include "pyrepr.h"
 
 #include <http_protocol.h>
 #include <apr_strings.h>

@@ -453,7 +453,7 @@ pl_schema *pl_schema_compile(apr_pool_t *p, json_object *doc, char **err)
     }
     s = compile_node(&c, doc, "#");
     if (!s && err)
-        *err = c.err ? c.err : "invalid schema";
+        *err = c.err ? c.err : apr_pstrdup(p, "invalid schema");
     return s;
 }
 
@@ -476,8 +476,9 @@ static size_t replace_all(char *s, size_t n, const char *needle)
 /* str(uuid.UUID(v)).replace('-', '') == v with 'urn:', 'uuid:', outer
  * braces and dashes removed, lowercased: that holds exactly when what is
  * left is 32 hex digits (anything int(x, 16) forgives, like '0x', '_' or
- * blanks, cannot appear in the canonical form). */
-static int uuid_like(const char *in, size_t n)
+ * blanks, cannot appear in the canonical form).  Those digits, lowercased,
+ * into hex when it is not NULL. */
+static int uuid_like(const char *in, size_t n, char *hex)
 {
     char *s = malloc(n + 1);
     size_t i, b = 0, e;
@@ -500,16 +501,27 @@ static int uuid_like(const char *in, size_t n)
     for (i = 0; ok && i < n; i++)
         if (!isxdigit((unsigned char)s[i]))
             ok = 0;
+    for (i = 0; ok && hex && i < n; i++)
+        hex[i] = (char)tolower((unsigned char)s[i]);
     free(s);
     return ok;
 }
 
 int pl_uuid_like_n(const char *s, size_t n)
 {
-    return uuid_like(s, n);
+    return uuid_like(s, n, NULL);
 }
 
 int pl_uuid_is_like(const char *s)
 {
-    return s ? uuid_like(s, strlen(s)) : 0;
+    return s ? uuid_like(s, strlen(s), NULL) : 0;
+}
+
+const char *pl_uuid_canonical(apr_pool_t *p, const char *s)
+{
+    char hex[32];
+    if (!s || !uuid_like(s, strlen(s), hex))
+        return NULL;
+    return apr_psprintf(p, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
+                        hex + 20);
 }

@@ -47,4 +47,8 @@ const pl_schema_error *pl_schema_validate(apr_pool_t *p, const pl_schema *s,
 /* oslo_utils.uuidutils.is_uuid_like() for a NUL-terminated string. */
 int pl_uuid_is_like(const char *s);
 
+/* str(uuid.UUID(s)), lowercase with dashes, for a string pl_uuid_is_like()
+ * accepts; NULL for any other.  The one home of uuid canonicalisation. */
+const char *pl_uuid_canonical(apr_pool_t *p, const char *s);
+
 #endif

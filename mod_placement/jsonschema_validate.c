@@ -315,8 +315,8 @@ static void kw_additional_props(vctx *c, const pl_schema *s, const kw_t *k,
         /* Python walks a set here (hash order); instance order is one of
          * the orders it can produce. */
         for (i = 0; i < NERR(extras); i++) {
-            const char *key = ((const char **)extras->elts)[i];
-            descend(c, k->sub, json_object_object_get(inst, key), key, -1,
+            const char *extra = ((const char **)extras->elts)[i];
+            descend(c, k->sub, json_object_object_get(inst, extra), extra, -1,
                     NULL, -1, out);
         }
     } else if (json_object_is_type(k->value, json_type_boolean) &&

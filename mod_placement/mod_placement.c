@@ -121,14 +121,14 @@ static void prepare(pl_req *q)
     else if (rs == PL_ROUTE_BAD_VERSION) {
         /* the route for this method exists, at other microversions */
         const pl_route *any = NULL;
-        size_t i;
-        for (i = 0; i < pl_nroutes; i++)
-            if (!strcmp(pl_routes[i].method, r->method)) {
+        size_t k;
+        for (k = 0; k < pl_nroutes; k++)
+            if (!strcmp(pl_routes[k].method, r->method)) {
                 pl_route_match mm;
-                if (pl_route_find(q->pool, &pl_routes[i], 1, r->method, q->path,
-                                  pl_routes[i].min_version ? pl_routes[i].min_version
+                if (pl_route_find(q->pool, &pl_routes[k], 1, r->method, q->path,
+                                  pl_routes[k].min_version ? pl_routes[k].min_version
                                                            : PL_MV_MIN, &mm) == PL_ROUTE_OK) {
-                    any = &pl_routes[i];
+                    any = &pl_routes[k];
                     break;
                 }
             }

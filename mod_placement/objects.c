@@ -195,16 +195,3 @@ void pl_set_location(pl_req *q, const char *path)
     apr_table_setn(r->headers_out, "Location",
                    apr_pstrcat(q->pool, scheme, "://", host, pl_url(q, "%s", path), NULL));
 }
-
-const char *pl_fits_sql(apr_pool_t *p, const char *inv, const char *rp, const char *rc,
-                        long long amount)
-{
-    char a[32];
-    snprintf(a, sizeof(a), "%lld", amount);
-    return apr_pstrcat(p, inv, ".min_unit <= ", a, " AND ", inv, ".max_unit >= ", a,
-                       " AND MOD(", a, ", ", inv, ".step_size) = 0 AND ", a,
-                       " + (SELECT COALESCE(SUM(a.used), 0) FROM allocations a "
-                       "WHERE a.resource_provider_id = ", rp, " AND a.resource_class_id = ",
-                       rc, ") <= (", inv, ".total - ", inv, ".reserved) * ", inv,
-                       ".allocation_ratio", NULL);
-}

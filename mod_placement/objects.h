@@ -3,6 +3,7 @@
 #define PL_OBJECTS_H
 
 #include "placement.h"
+#include "capacity.h"
 #include "db.h"
 
 #include <apr_hash.h>
@@ -76,13 +77,6 @@ apr_time_t pl_modified(const char *created_at, const char *updated_at);
  * (default port dropped). */
 void pl_set_location(pl_req *q, const char *path);
 
-/* The capacity rule as an SQL condition: amount of class RC fits inventory
- * row INV of provider RP (min_unit, max_unit, step_size, and usage plus
- * amount within (total - reserved) * allocation_ratio).  The column tests
- * come first and the usage, read through the allocations (provider, class,
- * used) index, last, so only rows that pass the rest pay for it.  RP and
- * RC are SQL expressions (columns or integer literals). */
-const char *pl_fits_sql(apr_pool_t *p, const char *inv, const char *rp, const char *rc,
-                        long long amount);
+/* pl_fits_sql: the capacity rule as an SQL condition (capacity.h). */
 
 #endif

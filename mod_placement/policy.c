@@ -86,7 +86,7 @@ static pl_pnode *compile_value(apr_pool_t *p, yaml_document_t *doc,
         char *s = scalar_str(p, v);
         const char *bad;
         if (strlen(s) != v->data.scalar.length) {
-            *err = "contains a NUL character";
+            *err = apr_pstrdup(p, "contains a NUL character");
             return NULL;
         }
         if (v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
@@ -120,7 +120,8 @@ static pl_pnode *compile_value(apr_pool_t *p, yaml_document_t *doc,
                     yaml_node_t *cn = yaml_document_get_node(doc,
                                          in->data.sequence.items.start[j]);
                     if (!cn || cn->type != YAML_SCALAR_NODE) {
-                        *err = "list rules nest at most two levels of strings";
+                        *err = apr_pstrdup(p, "list rules nest at most two levels "
+                                                 "of strings");
                         return NULL;
                     }
                     lists[i][j] = scalar_str(p, cn);
@@ -128,7 +129,7 @@ static pl_pnode *compile_value(apr_pool_t *p, yaml_document_t *doc,
                 lens[i] = m;
             }
             else {
-                *err = "list rules nest at most two levels of strings";
+                *err = apr_pstrdup(p, "list rules nest at most two levels of strings");
                 return NULL;
             }
         }
@@ -138,7 +139,7 @@ static pl_pnode *compile_value(apr_pool_t *p, yaml_document_t *doc,
             *text = pl_rule_str(p, c);
         return c;
     }
-    *err = "value must be a rule string";
+    *err = apr_pstrdup(p, "value must be a rule string");
     return NULL;
 }
 
@@ -321,7 +322,7 @@ static int check_graph(pl_policy *pol, apr_array_header_t **refs, char **err)
     int rc = 0;
 
     if (!stack) {
-        *err = "out of memory";
+        *err = apr_pstrdup(pol->pool, "out of memory");
         return -1;
     }
     for (i = 0; i < nr; i++) {

@@ -198,22 +198,22 @@ const char *pl_py_str_repr(apr_pool_t *p, const char *s, size_t len)
 
 /* CPython float_repr: shortest digits that round-trip, then fixed
  * notation when the decimal point position is in (-4, 16]. */
-static void repr_float(sbuf *b, double d)
+void pl_format_pyfloat(char *res, size_t size, double d)
 {
     char buf[48], digits[24], out[64];
     int prec, e, nd = 0, decpt, k = 0;
     char *q;
 
     if (isnan(d)) {
-        sb_puts(b, "nan");
+        snprintf(res, size, "nan");
         return;
     }
     if (isinf(d)) {
-        sb_puts(b, d > 0 ? "inf" : "-inf");
+        snprintf(res, size, "%s", d > 0 ? "inf" : "-inf");
         return;
     }
     if (d == 0) {
-        sb_puts(b, signbit(d) ? "-0.0" : "0.0");
+        snprintf(res, size, "%s", signbit(d) ? "-0.0" : "0.0");
         return;
     }
     for (prec = 0; prec < 17; prec++) {
@@ -264,16 +264,15 @@ static void repr_float(sbuf *b, double d)
         snprintf(out + k, sizeof out - k, "e%c%02d", e < 0 ? '-' : '+',
                  e < 0 ? -e : e);
     }
-    sb_puts(b, out);
+    snprintf(res, size, "%s", out);
 }
 
-const char *pl_py_float_repr(apr_pool_t *p, double d)
+static void repr_float(sbuf *b, double d)
 {
-    sbuf b;
+    char out[64];
 
-    sb_init(&b, p, PL_REPR_MAX);
-    repr_float(&b, d);
-    return b.d;
+    pl_format_pyfloat(out, sizeof out, d);
+    sb_puts(b, out);
 }
 
 static void repr_int(sbuf *b, json_object *v)

@@ -25,8 +25,10 @@ const char *pl_json_pyrepr(apr_pool_t *p, json_object *v);
 /* repr() of a Python str given as UTF-8 bytes. */
 const char *pl_py_str_repr(apr_pool_t *p, const char *s, size_t len);
 
-/* repr() of a Python float. */
-const char *pl_py_float_repr(apr_pool_t *p, double d);
+/* Python's repr() of a float into buf: the shortest text that reads back
+ * exactly, with ".0" on whole numbers ("16.0", "0.1", "1e+20", "inf"); 32
+ * bytes always suffice. */
+void pl_format_pyfloat(char *buf, size_t size, double d);
 
 /* pprint.pformat(v, width=width) of Python 3.11 (dict keys sorted). */
 const char *pl_json_pformat(apr_pool_t *p, json_object *v, int width);

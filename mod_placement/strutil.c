@@ -35,49 +35,6 @@ char *pl_strip_tags(apr_pool_t *p, const char *s)
     return out;
 }
 
-void pl_format_pyfloat(char *buf, size_t size, double d)
-{
-    int prec;
-    if (isnan(d)) { snprintf(buf, size, "nan"); return; }
-    if (isinf(d)) { snprintf(buf, size, d < 0 ? "-inf" : "inf"); return; }
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d) break;
-    }
-    /* Python uses exponent notation from 1e16 and below 1e-4 */
-    {
-        double a = fabs(d);
-        if (a != 0 && (a >= 1e16 || a < 1e-4)) {
-            char *e;
-            snprintf(buf, size, "%.*e", prec - 1, d);
-            e = strchr(buf, 'e');
-            if (e) {   /* Python: 1e+16, 1.5e-05 (two exponent digits at least) */
-                char mant[40], *dot;
-                int ex = atoi(e + 1);
-                snprintf(mant, sizeof(mant), "%.*s", (int)(e - buf), buf);
-                dot = strchr(mant, '.');
-                if (dot) {   /* strip trailing zeros of the mantissa */
-                    char *end = mant + strlen(mant) - 1;
-                    while (end > dot && *end == '0') *end-- = '\0';
-                    if (end == dot) *end = '\0';
-                }
-                snprintf(buf, size, "%se%c%02d", mant, ex < 0 ? '-' : '+', abs(ex));
-            }
-            return;
-        }
-        snprintf(buf, size, "%.*f", 17, d);   /* fixed notation */
-        /* shortest fixed form that reads back */
-        {
-            int dec;
-            for (dec = 0; dec <= 17; dec++) {
-                snprintf(buf, size, "%.*f", dec, d);
-                if (strtod(buf, NULL) == d) break;
-            }
-            if (!strchr(buf, '.')) strncat(buf, ".0", size - strlen(buf) - 1);
-        }
-    }
-}
-
 long long pl_parse_db_time(const char *s)
 {
     struct tm tm;

@@ -9,9 +9,6 @@
  * comments and other tags removed. */
 char *pl_strip_tags(apr_pool_t *p, const char *s);
 
-/* Python's repr() of a float: the shortest text that reads back exactly,
- * with ".0" on whole numbers ("16.0", "0.1", "1e+20", "inf"). */
-void pl_format_pyfloat(char *buf, size_t size, double d);
 
 /* "YYYY-MM-DD HH:MM:SS" (UTC, as MariaDB DATETIME) -> apr_time_t; 0 if bad. */
 long long pl_parse_db_time(const char *s);

@@ -362,7 +362,8 @@ static void check_policy_rules(status *s)
 {
     const char *name = "Policy File Rules";
     apr_array_header_t *extra;
-    char *err = NULL, *dep = "", *unknown = "";
+    char *err = NULL;
+    const char *dep = "", *unknown = "";
     pl_policy *pol;
     int i;
 
@@ -437,7 +438,7 @@ static apr_array_header_t *wrap(apr_pool_t *p, const char *text)
     while (k < chunks->nelts) {
         const char *indent = lines->nelts ? "  " : "";
         size_t width = 60 - strlen(indent), len = 0;
-        char *line = "";
+        char *line = apr_pstrdup(p, "");
         char **ch = (char **)chunks->elts;
         if (*ch[k] == ' ' && lines->nelts)
             k++;
@@ -504,7 +505,7 @@ static void print_table(status *s)
             APR_ARRAY_PUSH(all, char *) = apr_pstrcat(s->p,
                 j ? "" : "Details: ", APR_ARRAY_IDX(d, j, char *), NULL);
         if (!d || !d->nelts)
-            APR_ARRAY_PUSH(all, char *) = "Details: None";
+            APR_ARRAY_PUSH(all, const char *) = "Details: None";
         APR_ARRAY_PUSH(all, char *) = NULL;     /* end of a row */
     }
     for (i = 0; i < all->nelts; i++) {

@@ -6,6 +6,7 @@ use lib 't/lib';
 use Test::More;
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
+use ApacheTestQuiet ();   # no AH00534 line (see t/lib/ApacheTestQuiet.pm)
 use HTTP::Request ();
 use JSON::PP ();
 

@@ -8,20 +8,38 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${PLACEMENT_VAR:-$top/var}/fuzz
 mkdir -p "$out"
 cflags="-std=gnu99 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -I $top/mod_placement"
-m=$top/mod_placement
+pkgs="apr-1 json-c yaml-0.1 libpcre2-8 libcrypto"
 export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1
 
 echo "1..4"
 n=0
-run() {   # name corpus iterations dict sources... -- libs...
-    local name=$1 corpus=$2 iters=$3 dict=$4; shift 4
-    local src=() libs=()
-    while [ "$1" != -- ]; do src+=("$1"); shift; done; shift
-    libs=("$@")
+# The pure library (libplcore.la's sources, as Makefile.am lists them) once
+# more, under the sanitizers: every target links this archive.
+core=$out/libplcore-san.a
+build_core() {
+    local srcs s o objs=()
+    srcs=$(make -s -C "$top" --no-print-directory print-libplcore-sources) || return 1
+    mkdir -p "$out/core"
+    for s in $srcs; do
+        o=$out/core/$(basename "${s%.c}").o
+        # shellcheck disable=SC2046
+        gcc $cflags $(pkg-config --cflags $pkgs) -c "$top/$s" -o "$o" || return 1
+        objs+=("$o")
+    done
+    rm -f "$core"
+    ar rcs "$core" "${objs[@]}"
+}
+build_core >"$out/libplcore-san.build.log" 2>&1 || rm -f "$core"
+run() {   # name corpus iterations dict target
+    local name=$1 corpus=$2 iters=$3 dict=$4 target=$5
     n=$((n + 1))
-    # shellcheck disable=SC2086
-    if ! gcc $cflags "${src[@]}" "$top/t/fuzz/replay.c" "${libs[@]}" -o "$out/$name" 2>"$out/$name.build.log"; then
-        echo "not ok $n - $name builds (see $out/$name.build.log)"; return
+    # shellcheck disable=SC2046
+    if [ ! -f "$core" ] || ! gcc $cflags -DPL_SCHEMA_DIR="\"$top/schema/json\"" \
+            $(pkg-config --cflags $pkgs) "$target" \
+            "$top/t/fuzz/replay.c" "$core" $(pkg-config --libs $pkgs) -lm \
+            -o "$out/$name" 2>"$out/$name.build.log"; then
+        echo "not ok $n - $name builds (see $out/$name.build.log, $out/libplcore-san.build.log)"
+        return
     fi
     local args=(-n "$iters"); [ -n "$dict" ] && args+=(-d "$dict")
     if "$out/$name" "${args[@]}" "$corpus"/* >"$out/$name.log" 2>&1; then
@@ -30,22 +48,7 @@ run() {   # name corpus iterations dict sources... -- libs...
         echo "not ok $n - $name (see $out/$name.log)"; tail -20 "$out/$name.log" | sed 's/^/# /'
     fi
 }
-run policy "$top/t/fuzz/corpus" 200000 "$top/t/fuzz/policy.dict" \
-    $(pkg-config --cflags apr-1 yaml-0.1) "$top/t/fuzz/fuzz_policy.c" \
-    "$m/policy.c" "$m/policy_rule.c" "$m/policy_defaults.c" -- \
-    $(pkg-config --libs apr-1 yaml-0.1)
-run parsers "$top/t/fuzz/corpus-parsers" 200000 "" \
-    $(pkg-config --cflags apr-1 json-c libpcre2-8) "$top/t/fuzz/fuzz_parsers.c" \
-    "$m/pyjson_error.c" "$m/qparams.c" "$m/microversion.c" "$m/strutil.c" "$m/route.c" \
-    "$m/jsonschema.c" "$m/jsonschema_validate.c" "$m/pyrepr.c" -- \
-    $(pkg-config --libs apr-1 json-c libpcre2-8) -lm
-run keystone "$top/t/fuzz/corpus-keystone" 200000 "" \
-    $(pkg-config --cflags apr-1 json-c) "$top/t/fuzz/fuzz_keystone.c" \
-    "$m/keystone_token.c" "$m/keystone_crypt.c" -- \
-    $(pkg-config --libs apr-1 json-c libcrypto)
-run request "$top/t/fuzz/corpus-request" 200 "" \
-    -DPL_SCHEMA_DIR="\"$top/schema/json\"" \
-    $(pkg-config --cflags apr-1 json-c libpcre2-8) "$top/t/fuzz/fuzz_request.c" \
-    "$m/pyjson_error.c" "$m/strutil.c" "$m/schemas.c" "$m/jsonschema.c" \
-    "$m/jsonschema_validate.c" "$m/pyrepr.c" -- \
-    $(pkg-config --libs apr-1 json-c libpcre2-8) -lm
+run policy "$top/t/fuzz/corpus" 200000 "$top/t/fuzz/policy.dict" "$top/t/fuzz/fuzz_policy.c"
+run parsers "$top/t/fuzz/corpus-parsers" 200000 "" "$top/t/fuzz/fuzz_parsers.c"
+run keystone "$top/t/fuzz/corpus-keystone" 200000 "" "$top/t/fuzz/fuzz_keystone.c"
+run request "$top/t/fuzz/corpus-request" 200 "" "$top/t/fuzz/fuzz_request.c"

@@ -7,6 +7,7 @@ use Exporter 'import';
 use JSON::PP ();
 use HTTP::Request ();
 use Apache::TestRequest ();
+use ApacheTestQuiet ();   # no AH00534 line from each test file
 
 our @EXPORT = qw(api json new_uuid error_of);
 

@@ -37,53 +37,19 @@
 # by writes answered 204 / refused)}.
 use strict;
 use warnings;
-use HTTP::Tiny;
-use JSON::PP;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use RaceHTTP qw(ok diag req uuid4 $tests $failed $json);
 use File::Temp qw(tempdir);
 use Time::HiRes qw(sleep time);
 
 my $base = shift @ARGV or die "usage: $0 http://HOST:PORT[/PREFIX] [WORKERS [WRITES]]\n";
 my @bases = map { s{/+$}{}r } split /,/, $base;
 $base = $bases[0];
+RaceHTTP::client($base, '1.28', 120);
 my $workers = shift @ARGV || $ENV{RACE_WORKERS} || 8;
 my $writes = shift @ARGV || $ENV{RACE_WRITES} || 25;
 my $nprov = $ENV{RACE_PROVIDERS} || 3;
-my $json = JSON::PP->new->canonical;
-my %hdr = ('X-Auth-Token' => 'admin', 'OpenStack-API-Version' => 'placement 1.28',
-           'Accept' => 'application/json');
-my $http = HTTP::Tiny->new(timeout => 120, default_headers => \%hdr);
-
-my ($tests, $failed) = (0, 0);
-sub ok {
-    my ($cond, $what) = @_;
-    $tests++;
-    $failed++ unless $cond;
-    print(($cond ? "ok" : "not ok"), " $tests - $what\n");
-    return $cond;
-}
-sub diag { print map { "# $_\n" } split /\n/, join '', @_ }
-
-sub req {
-    my ($method, $path, $body, $mv) = @_;
-    my %o = (headers => {});
-    if (defined $body) {
-        $o{content} = $json->encode($body);
-        $o{headers}{'Content-Type'} = 'application/json';
-    }
-    $o{headers}{'OpenStack-API-Version'} = "placement $mv" if $mv;
-    my $r = $http->request($method, "$base$path", \%o);
-    my $doc = eval { $json->decode($r->{content}) };
-    return ($r->{status}, $doc, $r->{content});
-}
-
-sub uuid4 {
-    my @b = map { int rand 256 } 1 .. 16;
-    $b[6] = ($b[6] & 0x0f) | 0x40;
-    $b[8] = ($b[8] & 0x3f) | 0x80;
-    my $h = join '', map { sprintf '%02x', $_ } @b;
-    return join '-', substr($h, 0, 8), substr($h, 8, 4), substr($h, 12, 4),
-        substr($h, 16, 4), substr($h, 20, 12);
-}
 
 # --- providers ---------------------------------------------------------
 my %inv = (VCPU => {total => 16, reserved => 2, allocation_ratio => 1.5},
@@ -131,7 +97,7 @@ sub allocs {
 sub worker {
     my ($w) = @_;
     srand($$ ^ time);
-    $base = $bases[($w - 1) % @bases];
+    $RaceHTTP::base = $bases[($w - 1) % @bases];
     my (%state, @log);      # consumer -> {gen, allocs}
     open my $out, '>', "$dir/w$w" or die;
     sleep 0.01 until -e $go;

@@ -12,49 +12,16 @@
 # env RACE_RP_UUID (it must then exist).  Only core Perl (HTTP::Tiny, fork).
 use strict;
 use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use RaceHTTP qw(ok diag req uuid4 $tests $failed $json %hdr);
 use HTTP::Tiny;
-use JSON::PP;
 use IO::Handle;
 
 my $base = shift @ARGV or die "usage: $0 http://HOST:PORT [N]\n";
 $base =~ s{/+$}{};
+RaceHTTP::client($base, '1.39', 60);
 my $n = shift @ARGV || $ENV{RACE_N} || 10;
-my $json = JSON::PP->new->canonical;
-my %hdr = ('X-Auth-Token' => 'admin', 'OpenStack-API-Version' => 'placement 1.39',
-           'Accept' => 'application/json');
-my $http = HTTP::Tiny->new(timeout => 60, default_headers => \%hdr);
-
-my $tests = 0;
-my $failed = 0;
-sub ok {
-    my ($cond, $what) = @_;
-    $tests++;
-    $failed++ unless $cond;
-    print(($cond ? "ok" : "not ok"), " $tests - $what\n");
-    return $cond;
-}
-sub diag { print map { "# $_\n" } split /\n/, join '', @_ }
-
-sub req {
-    my ($method, $path, $body) = @_;
-    my %o;
-    if (defined $body) {
-        $o{content} = $json->encode($body);
-        $o{headers} = {'Content-Type' => 'application/json'};
-    }
-    my $r = $http->request($method, "$base$path", \%o);
-    my $doc = eval { $json->decode($r->{content}) };
-    return ($r->{status}, $doc, $r->{content});
-}
-
-sub uuid4 {
-    my @b = map { int rand 256 } 1 .. 16;
-    $b[6] = ($b[6] & 0x0f) | 0x40;
-    $b[8] = ($b[8] & 0x3f) | 0x80;
-    my $h = join '', map { sprintf '%02x', $_ } @b;
-    return join '-', substr($h, 0, 8), substr($h, 8, 4), substr($h, 12, 4),
-        substr($h, 16, 4), substr($h, 20, 12);
-}
 
 sub generation {
     my ($uuid, $what) = @_;

@@ -34,57 +34,22 @@
 # filter that chose it said.  Prints TAP and '# torn reads: ...'; core Perl.
 use strict;
 use warnings;
-use HTTP::Tiny;
-use JSON::PP;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use RaceHTTP qw(ok diag req uuid4 $tests $failed $json);
 use File::Temp qw(tempdir);
 use Time::HiRes qw(time);
 
 my $base = shift @ARGV or die "usage: $0 http://HOST:PORT[/PREFIX] [SECONDS]\n";
 $base =~ s{/+$}{};
+RaceHTTP::client($base, '1.39', 60);
 my $seconds = shift @ARGV || $ENV{RACE_SECONDS} || 3;
 my $nwriters = $ENV{RACE_WRITERS} || 2;
 my $nreaders = $ENV{RACE_READERS} || 3;
 my @all = qw(inventories inventory traits aggregates rp_allocations usages allocations
              providers candidates);
 my @endpoints = $ENV{RACE_ONLY} ? split(/,/, $ENV{RACE_ONLY}) : @all;
-my $json = JSON::PP->new->canonical;
-my %hdr = ('X-Auth-Token' => 'admin', 'OpenStack-API-Version' => 'placement 1.39',
-           'Accept' => 'application/json');
-my $http = HTTP::Tiny->new(timeout => 60, default_headers => \%hdr);
 my $dir = tempdir(CLEANUP => 1);
-
-my ($tests, $failed) = (0, 0);
-sub ok {
-    my ($cond, $what) = @_;
-    $tests++;
-    $failed++ unless $cond;
-    print(($cond ? "ok" : "not ok"), " $tests - $what\n");
-    return $cond;
-}
-sub diag { print map { "# $_\n" } split /\n/, join '', @_ }
-
-# (status, decoded body, raw body); version overrides the default 1.39
-sub req {
-    my ($method, $path, $body, $version) = @_;
-    my %o = (headers => {});
-    if (defined $body) {
-        $o{content} = $json->encode($body);
-        $o{headers}{'Content-Type'} = 'application/json';
-    }
-    $o{headers}{'OpenStack-API-Version'} = "placement $version" if $version;
-    my $r = $http->request($method, "$base$path", \%o);
-    my $doc = eval { $json->decode($r->{content}) };
-    return ($r->{status}, $doc, $r->{content});
-}
-
-sub uuid4 {
-    my @b = map { int rand 256 } 1 .. 16;
-    $b[6] = ($b[6] & 0x0f) | 0x40;
-    $b[8] = ($b[8] & 0x3f) | 0x80;
-    my $h = join '', map { sprintf '%02x', $_ } @b;
-    return join '-', substr($h, 0, 8), substr($h, 8, 4), substr($h, 12, 4),
-        substr($h, 16, 4), substr($h, 20, 12);
-}
 
 sub tag { join '', map { ('A' .. 'Z')[rand 26] } 1 .. 8 }
 
@@ -134,7 +99,7 @@ sub spawn {
     if (!$pid) {
         srand($$ ^ time);
         open(my $out, '>', $file) or die "$file: $!";
-        $http = HTTP::Tiny->new(timeout => 60, default_headers => \%hdr);
+        RaceHTTP::client($base, '1.39', 60);      # a connection of its own
         my $log = sub { print $out join("\t", @_), "\n" };
         # at least once, however slow the machine
         eval { do { $code->($log, $deadline) } while time < $deadline; 1 }

@@ -216,6 +216,19 @@ static void uuids(void)
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ok(!pl_uuid_is_like(bad[i]), "not uuid-like: '%s'", bad[i]);
     ok(!pl_uuid_is_like(NULL), "NULL is not uuid-like");
+    /* str(uuid.UUID(s)) of each: one form, whatever the spelling */
+    for (i = 0; i < sizeof good / sizeof good[0]; i++)
+        is_str(pl_uuid_canonical(pool, good[i]),
+               i == 2 ? "a1b2c3d4-0000-4000-8000-000000000000"
+               : i == 7 ? "a1b2c3d4-0000-4000-8000-000000000000"
+               : "a1b2c3d4-0000-4000-8000-00000000000a", "canonical: %s", good[i]);
+    /* Python's replace() removes every 'urn:' and 'uuid:', in that order */
+    is_str(pl_uuid_canonical(pool, "uuid:urn:a1b2c3d4-0000-4000-8000-00000000000a"),
+           "a1b2c3d4-0000-4000-8000-00000000000a", "canonical: uuid:urn: prefix");
+    is_str(pl_uuid_canonical(pool, "urn:urn:a1b2c3d4-0000-4000-8000-00000000000a"),
+           "a1b2c3d4-0000-4000-8000-00000000000a", "canonical: urn: twice");
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ok(!pl_uuid_canonical(pool, bad[i]), "no canonical form: '%s'", bad[i]);
 }
 
 static void reprs(void)

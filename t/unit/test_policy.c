@@ -305,7 +305,7 @@ static void test_files(void)
     /* a long acyclic chain is refused before it can exhaust the stack */
     {
         int i;
-        char *y = "r0: '@'\n";
+        const char *y = "r0: '@'\n";
         for (i = 1; i < 600; i++)
             y = apr_psprintf(pool, "%sr%d: rule:r%d\n", y, i, i - 1);
         ok(!load_str(y, 1, &err), "over-deep rule: chain refused");

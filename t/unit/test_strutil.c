@@ -1,5 +1,6 @@
 /* Upstream-exact string helpers: webob tag stripping, Python float repr. */
 #include "strutil.h"
+#include "pyrepr.h"
 #include "tap.h"
 
 #include <apr_general.h>
@@ -28,6 +29,9 @@ int main(void)
     float_is(1e16, "1e+16");
     float_is(123456789012345.0, "123456789012345.0");
     float_is(0.0001, "0.0001");
+    /* Python's 17 significant digits, not 17 decimals */
+    float_is(0.00087756041739339707, "0.0008775604173933971");
+    float_is(-0.0, "-0.0");
     float_is(0.00001, "1e-05");
     float_is(-2.5, "-2.5");
     is_int(pl_parse_db_time("2026-11-24 23:12:10"), 1795561930LL * 1000000, "db time");

@@ -1,0 +1,34 @@
+/* The capacity rule (see capacity.h). */
+#include "capacity.h"
+
+#include <apr_strings.h>
+#include <stdio.h>
+
+double pl_capacity(long long total, long long reserved, double ratio)
+{
+    return (double)(total - reserved) * ratio;
+}
+
+int pl_amount_in_units(const pl_inv_limits *v, long long amount)
+{
+    return !(amount < v->min_unit || amount > v->max_unit
+             || (v->step_size && amount % v->step_size != 0));
+}
+
+int pl_usage_fits(const pl_inv_limits *v, long long usage)
+{
+    return !(pl_capacity(v->total, v->reserved, v->ratio) < (double)usage);
+}
+
+const char *pl_fits_sql(apr_pool_t *p, const char *inv, const char *rp, const char *rc,
+                        long long amount)
+{
+    char a[32];
+    snprintf(a, sizeof(a), "%lld", amount);
+    return apr_pstrcat(p, inv, ".min_unit <= ", a, " AND ", inv, ".max_unit >= ", a,
+                       " AND MOD(", a, ", ", inv, ".step_size) = 0 AND ", a,
+                       " + (SELECT COALESCE(SUM(a.used), 0) FROM allocations a "
+                       "WHERE a.resource_provider_id = ", rp, " AND a.resource_class_id = ",
+                       rc, ") <= (", inv, ".total - ", inv, ".reserved) * ", inv,
+                       ".allocation_ratio", NULL);
+}
