@@ -4,6 +4,7 @@
 #                                            new inputs go to var/libfuzzer/TARGET.new
 #   t/fuzz/libfuzzer.sh merge TARGET         minimize committed corpus + new inputs
 #                                            (-merge=1) back into the committed corpus
+#                                            (files not named by their sha1 are kept)
 # TARGET: policy, parsers, keystone, request.  Log: var/libfuzzer/TARGET.log
 # (libFuzzer's "#N ... cov: C ft: F corp: K" lines and final stats).  Runs at
 # nice 19; the machine is shared.  CI only replays the corpora (t/fuzz/run.sh).
@@ -46,8 +47,10 @@ merge)
     rm -rf "$out/$t.merged"; mkdir -p "$out/$t.merged"
     nice -n 19 "$bin" "${opts[@]}" -merge=1 "$out/$t.merged" "$corpus" "$out/$t.new" >"$out/$t.merge.log" 2>&1
     # the committed corpus becomes the minimized set (content-named files);
-    # named regression inputs (regress-*) stay whatever their coverage
-    find "$corpus" -maxdepth 1 -type f ! -name 'regress-*' -delete
+    # inputs with names of their own (seeds, regressions) stay whatever
+    # their coverage
+    find "$corpus" -maxdepth 1 -type f -regextype posix-extended \
+        -regex '.*/[0-9a-f]{40}' -delete
     cp "$out/$t.merged"/* "$corpus"/
     echo "$t: corpus $before -> $(ls "$corpus" | wc -l) files" ;;
 *) echo "run or merge" >&2; exit 2 ;;
