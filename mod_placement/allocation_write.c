@@ -209,24 +209,61 @@ static void add_unique(apr_hash_t *seen, apr_array_header_t *arr, const char *s)
     APR_ARRAY_PUSH(arr, const char *) = s;
 }
 
-/* external id -> internal id for projects/users (looked up in the snapshot,
- * inserted later).  The columns compare case-insensitively, like the key. */
+/* One name's row by the column's own comparison (its collation: "café"
+ * is "cafe", "BOB" is "bob" in upstream's utf8_general_ci), as upstream's
+ * lookup reads it; lock: a current (locking) read, which sees rows
+ * committed after the snapshot and this transaction's own. */
+static int lookup_one(pl_req *q, const char *table, const char *col, const char *name,
+                      int lock, apr_hash_t *ids)
+{
+    pl_dbres *res;
+    if (note(q, pl_db_query(q, &res, apr_psprintf(q->pool, "SELECT id FROM %s WHERE %s = ?%s",
+                                                  table, col, lock ? " LOCK IN SHARE MODE" : ""),
+                            "s", name)) != PL_OK)
+        return PL_FAIL;
+    if (res->nrows)
+        apr_hash_set(ids, name, APR_HASH_KEY_STRING, PL_CELL(res, 0, 0));
+    return PL_OK;
+}
+
+/* external id -> internal id for projects/users/consumer types (looked up
+ * in the snapshot, inserted later), keyed by the name as sent.  The
+ * database decides which row a name is, as it does for the unique key:
+ * names stored as sent are found at once; when the IN query matched a row
+ * by the collation instead, each name not yet found asks on its own. */
 static int lookup_names(pl_req *q, const char *table, const char *col,
                         apr_array_header_t *names, apr_hash_t *ids)
 {
     pl_dbres *res;
-    int i;
+    apr_hash_t *exact = apr_hash_make(q->pool);
+    int i, other = 0;
     if (!names->nelts) return PL_OK;
+    for (i = 0; i < names->nelts; i++) {
+        const char *n = APR_ARRAY_IDX(names, i, const char *);
+        apr_hash_set(exact, n, APR_HASH_KEY_STRING, n);
+    }
     if (query_strs(q, &res, apr_psprintf(q->pool, "SELECT id, %s FROM %s WHERE %s IN ",
                                          col, table, col), "", names) != PL_OK)
         return PL_FAIL;
-    for (i = 0; i < res->nrows; i++)
-        apr_hash_set(ids, lower(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING,
-                     PL_CELL(res, i, 0));
+    for (i = 0; i < res->nrows; i++) {
+        if (apr_hash_get(exact, PL_CELL(res, i, 1), APR_HASH_KEY_STRING))
+            apr_hash_set(ids, PL_CELL(res, i, 1), APR_HASH_KEY_STRING, PL_CELL(res, i, 0));
+        else
+            other = 1;
+    }
+    for (i = 0; other && i < names->nelts; i++) {
+        const char *n = APR_ARRAY_IDX(names, i, const char *);
+        if (!apr_hash_get(ids, n, APR_HASH_KEY_STRING)
+            && lookup_one(q, table, col, n, 0, ids) != PL_OK)
+            return PL_FAIL;
+    }
     return PL_OK;
 }
 
-/* Insert the names missing from ids (sorted order: the lock order). */
+/* Insert the names missing from ids (sorted order: the lock order).  A
+ * duplicate is a name equal to one inserted just before under the
+ * column's collation ("cafe" and "café" in one request), or one committed
+ * meanwhile: either is read back; only a row still not seen retries. */
 static int create_names(pl_req *q, const char *table, const char *col,
                         apr_array_header_t *names, apr_hash_t *ids)
 {
@@ -234,19 +271,22 @@ static int create_names(pl_req *q, const char *table, const char *col,
     qsort(names->elts, names->nelts, sizeof(const char *), cmp_str);
     for (i = 0; i < names->nelts; i++) {
         const char *n = APR_ARRAY_IDX(names, i, const char *);
-        const char *key = lower(q->pool, n);
         pl_dbres *res;
-        if (apr_hash_get(ids, key, APR_HASH_KEY_STRING)) continue;
+        if (apr_hash_get(ids, n, APR_HASH_KEY_STRING)) continue;
         if (note(q, pl_db_query(q, &res, apr_psprintf(q->pool, "INSERT INTO %s (%s, "
                                 "created_at) VALUES (?, UTC_TIMESTAMP())", table, col),
                                 "s", n)) != PL_OK) {
-            if (q->db_errno == PL_ER_DUP_ENTRY)
-                return retry(q, apr_psprintf(q->pool, "%s %s created concurrently",
-                                             table, n), CONSUMER_CONCURRENT_TEXT);
-            return PL_FAIL;
+            if (q->db_errno != PL_ER_DUP_ENTRY)
+                return PL_FAIL;
+            memset(&q->failure, 0, sizeof(q->failure));
+            if (lookup_one(q, table, col, n, 1, ids) != PL_OK)
+                return PL_FAIL;
+            if (apr_hash_get(ids, n, APR_HASH_KEY_STRING))
+                continue;
+            return retry(q, apr_psprintf(q->pool, "%s %s created concurrently",
+                                         table, n), CONSUMER_CONCURRENT_TEXT);
         }
-        apr_hash_set(ids, key, APR_HASH_KEY_STRING,
-                     ll(q->pool, (long long)res->insert_id));
+        apr_hash_set(ids, n, APR_HASH_KEY_STRING, ll(q->pool, (long long)res->insert_id));
     }
     return PL_OK;
 }
@@ -273,7 +313,7 @@ typedef struct wctx {
     apr_hash_t *rc_ids;             /* class name -> id text */
     apr_array_header_t *uuids;      /* consumer uuids, body order */
     apr_array_header_t *projects, *users, *types;   /* external ids, names */
-    apr_hash_t *proj_ids, *user_ids, *type_ids;     /* lower name -> id text */
+    apr_hash_t *proj_ids, *user_ids, *type_ids;     /* name as sent -> id text */
     apr_array_header_t *old_ids;    /* the consumers' allocation rows */
     apr_array_header_t *lines;      /* line: what step 3 checks */
     apr_array_header_t *lock_ids;   /* ids of the providers touched, sorted */
@@ -694,12 +734,11 @@ static int create_missing_names(wctx *s)
 static int write_consumer(wctx *s, cons *c)
 {
     pl_req *q = s->q;
-    apr_pool_t *p = s->p;
     pl_dbres *res;
-    long long proj = atoll(hget(s->proj_ids, lower(p, c->in->project_id)));
-    long long user = atoll(hget(s->user_ids, lower(p, c->in->user_id)));
+    long long proj = atoll(hget(s->proj_ids, c->in->project_id));
+    long long user = atoll(hget(s->user_ids, c->in->user_id));
     const char *type = c->in->consumer_type
-        ? hget(s->type_ids, lower(p, c->in->consumer_type)) : c->type_id;
+        ? hget(s->type_ids, c->in->consumer_type) : c->type_id;
     if (c->in->items->nelts == 0 && c->old->nelts) {
         /* Emptied: the consumer goes away with its allocations. */
         if (note(q, pl_db_query(q, &res, "DELETE FROM consumers WHERE id = ? AND "

@@ -7,6 +7,8 @@
  * per-tree products, group merging, group_policy, same_subtree, the final
  * capacity check - is done in memory, following upstream's
  * research_context / allocation_candidate semantics. */
+#include <limits.h>
+#include <math.h>
 #include <string.h>
 #include <stdlib.h>
 #include <apr_strings.h>
@@ -188,8 +190,15 @@ static int load_trees(sctx *s, const idset *roots)
         inv = apr_array_push(rp->inv);
         inv->rc_id = pl_cell_int(res, i, 1);
         inv->rc = PL_CELL(res, i, 2);
-        inv->capacity = (long long)((double)(pl_cell_int(res, i, 3) - pl_cell_int(res, i, 4))
-                                    * pl_cell_double(res, i, 5));
+        /* Python: int((total - reserved) * allocation_ratio), a float
+         * product and an exact integer of it, however large (a ratio of
+         * 1e30 is valid); the comparisons saturate, as no sum of amounts
+         * reaches 2^63 */
+        inv->capacity_f = trunc((double)(pl_cell_int(res, i, 3) - pl_cell_int(res, i, 4))
+                                * pl_cell_double(res, i, 5));
+        inv->capacity = inv->capacity_f >= 9223372036854775807.0 ? LLONG_MAX
+                      : inv->capacity_f <= -9223372036854775808.0 ? LLONG_MIN
+                      : (long long)inv->capacity_f;
         inv->max_unit = pl_cell_int(res, i, 6);
         inv->used = pl_cell_int(res, i, 7);
     }

@@ -36,6 +36,8 @@ typedef struct pl_ac_inv {
     long long rc_id;
     const char *rc;
     long long capacity, used, max_unit;
+    double capacity_f;      /* (total - reserved) * ratio as Python's float; capacity is
+                             * int() of it, saturated at LLONG_MAX for the comparisons */
 } pl_ac_inv;
 
 typedef struct pl_ac_rp {

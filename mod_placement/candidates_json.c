@@ -2,6 +2,8 @@
  * (allocation requests as a list before 1.12, keyed by provider after;
  * mappings from 1.34; summaries with traits from 1.17, every class from
  * 1.27, parent and root uuids from 1.29). */
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <apr_strings.h>
 
@@ -49,6 +51,17 @@ static int requested(const pl_ac_request *r, const char *rc)
     return 0;
 }
 
+/* A capacity as Python prints int() of a float: every digit, past 2^63
+ * too (a ratio of 1e30 gives 8000000000000000159076998709248 for 8). */
+static json_object *capacity_json(const pl_ac_inv *inv)
+{
+    char digits[400];       /* DBL_MAX has 309 digits */
+    if (inv->capacity != LLONG_MAX && inv->capacity != LLONG_MIN)
+        return json_object_new_int64(inv->capacity);
+    snprintf(digits, sizeof(digits), "%.0f", inv->capacity_f);     /* exact in glibc; apr's is not */
+    return json_object_new_double_s(inv->capacity_f, digits);
+}
+
 json_object *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result *res)
 {
     json_object *body = json_object_new_object();
@@ -83,7 +96,7 @@ json_object *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result 
             json_object *one;
             if (!all_rcs && !requested(r, inv->rc)) continue;
             one = json_object_new_object();
-            json_object_object_add(one, "capacity", json_object_new_int64(inv->capacity));
+            json_object_object_add(one, "capacity", capacity_json(inv));
             json_object_object_add(one, "used", json_object_new_int64(inv->used));
             json_object_object_add(rs, inv->rc, one);
         }

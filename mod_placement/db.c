@@ -1,5 +1,6 @@
 /* MariaDB access (see db.h). */
 #include "db.h"
+#include "strutil.h"
 #include "http.h"
 #include "dbsync.h"
 
@@ -429,9 +430,12 @@ static unsigned int run_stmt(pl_req *q, MYSQL_STMT *st, pl_dbres **out,
             switch (args[i].type) {
             case 's':
                 if (!args[i].s) { pb[i].buffer_type = MYSQL_TYPE_NULL; break; }
-                pb[i].buffer_type = MYSQL_TYPE_STRING;
-                pb[i].buffer = (void *)args[i].s;
-                pb[i].buffer_length = (unsigned long)strlen(args[i].s);
+                {
+                    size_t n;       /* a NUL travels as PL_NUL_MARK: bound as itself */
+                    pb[i].buffer_type = MYSQL_TYPE_STRING;
+                    pb[i].buffer = (void *)pl_nul_unmark(q->pool, args[i].s, &n);
+                    pb[i].buffer_length = (unsigned long)n;
+                }
                 break;
             case 'i':
                 pb[i].buffer_type = MYSQL_TYPE_LONGLONG;
@@ -490,7 +494,7 @@ static unsigned int run_stmt(pl_req *q, MYSQL_STMT *st, pl_dbres **out,
                 }
                 else memcpy(v, rb[i].buffer, lens[i]);
                 v[lens[i]] = '\0';
-                res->cells[(size_t)row * ncols + i] = v;
+                res->cells[(size_t)row * ncols + i] = pl_nul_mark(q->pool, v, lens[i]);
             }
             row++;
         }
@@ -529,10 +533,11 @@ static unsigned int run_text(pl_req *q, pl_db_conn *c, pl_dbres **out, const cha
         case 's':
             if (!args[k].s) { lit = "NULL"; break; }
             {
-                size_t n = strlen(args[k].s);
+                size_t n;
+                const char *v = pl_nul_unmark(q->pool, args[k].s, &n);
                 char *esc = apr_palloc(q->pool, 2 * n + 3);
                 esc[0] = '\'';
-                n = mysql_real_escape_string(c->m, esc + 1, args[k].s, (unsigned long)n);
+                n = mysql_real_escape_string(c->m, esc + 1, v, (unsigned long)n);
                 esc[n + 1] = '\'';
                 esc[n + 2] = '\0';
                 lit = esc;
@@ -568,7 +573,8 @@ static unsigned int run_text(pl_req *q, pl_db_conn *c, pl_dbres **out, const cha
             unsigned long *lens = mysql_fetch_lengths(r);
             for (i = 0; i < res->ncols; i++)
                 if (row[i]) res->cells[(size_t)n * res->ncols + i] =
-                                apr_pstrmemdup(q->pool, row[i], lens[i]);
+                                pl_nul_mark(q->pool, apr_pstrmemdup(q->pool, row[i], lens[i]),
+                                            lens[i]);
             n++;
         }
         mysql_free_result(r);

@@ -203,6 +203,24 @@ static int send_body(pl_req *q, int status, const char *type, const char *body)
     return OK;
 }
 
+/* A text/plain or HTML error body is a C string: a NUL read back shows as
+ * U+FFFD there (JSON bodies carry it as "\u0000"). */
+static const char *text_body(apr_pool_t *p, const char *s)
+{
+    size_t n;
+    const char *b = pl_nul_unmark(p, pl_utf8_repair(p, s), &n);
+    char *out, *o;
+    size_t i;
+    if (b == s || n == strlen(b)) return b;
+    o = out = apr_palloc(p, 3 * n + 1);
+    for (i = 0; i < n; i++) {
+        if (b[i]) *o++ = b[i];
+        else { memcpy(o, "\xEF\xBF\xBD", 3); o += 3; }
+    }
+    *o = '\0';
+    return out;
+}
+
 const char *pl_failure_body(pl_req *q, const char **content_type)
 {
     pl_failure *f = &q->failure;
@@ -219,11 +237,11 @@ const char *pl_failure_body(pl_req *q, const char **content_type)
         const char *line = apr_psprintf(q->pool, "%d %s", status, pl_status_title(status));
         *content_type = apr_pstrcat(q->pool, format, "; charset=UTF-8", NULL);
         if (!strcmp(format, "text/html"))
-            return pl_utf8_repair(q->pool, apr_pstrcat(q->pool, "<html>\n <head>\n  <title>",
+            return text_body(q->pool, apr_pstrcat(q->pool, "<html>\n <head>\n  <title>",
                                   line, "</title>\n </head>\n <body>\n  <h1>", line,
                                   "</h1>\n  ", error_template(q, status, f->detail, 1),
                                   "\n </body>\n</html>", NULL));
-        return pl_utf8_repair(q->pool, apr_pstrcat(q->pool, line, "\n\n",
+        return text_body(q->pool, apr_pstrcat(q->pool, line, "\n\n",
                               pl_error_detail(q, status, f->detail), NULL));
     }
     *content_type = "application/json";
@@ -246,8 +264,12 @@ const char *pl_failure_body(pl_req *q, const char **content_type)
     }
     json_object_array_add(list, err);
     json_object_object_add(doc, "errors", list);
-    text = apr_pstrdup(q->pool, json_object_to_json_string_ext(
-        doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN
+                                               | JSON_C_TO_STRING_NOSLASHESCAPE);
+    {
+        size_t n;
+        text = apr_pstrdup(q->pool, pl_nul_json(q->pool, text, strlen(text), &n));
+    }
     json_object_put(doc);
     return text;
 }
@@ -267,6 +289,7 @@ int pl_send_json(pl_req *q, int status, json_object *body)
     /* written from json-c's buffer: a large answer is not copied again */
     const char *text = json_object_to_json_string_length(
         body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    text = pl_nul_json(q->pool, text, len, &len);      /* a NUL read back: "\u0000" */
     if (status < 400) pl_add_version_headers(q, 1);
     r->status = status;
     ap_set_content_type(r, "application/json");
@@ -360,8 +383,11 @@ int pl_validate_query(pl_req *q, const char *schema)
     const apr_array_header_t *a = apr_table_elts(q->query);
     const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
     int i, rv;
-    for (i = 0; i < a->nelts; i++)
-        json_object_object_add(doc, e[i].key, json_object_new_string(e[i].val));
+    for (i = 0; i < a->nelts; i++) {
+        size_t n;
+        const char *v = pl_nul_unmark(q->pool, e[i].val, &n);
+        json_object_object_add(doc, e[i].key, json_object_new_string_len(v, (int)n));
+    }
     rv = pl_validate(q, doc, schema, "Invalid query string parameters: ");
     json_object_put(doc);
     return rv;
@@ -433,6 +459,7 @@ json_object *pl_read_json(pl_req *q, const char *schema)
                               apr_pool_cleanup_null);
     if (schema && pl_validate(q, doc, schema, "JSON does not validate: ") != PL_OK)
         return NULL;
+    pl_json_mark_nuls(q->pool, doc);
     return doc;
 }
 
@@ -440,10 +467,31 @@ json_object *pl_read_json(pl_req *q, const char *schema)
 
 static char *form_decode_n(apr_pool_t *p, const char *s, size_t n, size_t *outlen);
 
-static char *form_decode(apr_pool_t *p, const char *s, size_t n)
+/* a key or value as the handlers see it: a NUL as PL_NUL_MARK */
+static const char *form_decode(apr_pool_t *p, const char *s, size_t n)
 {
     size_t len;
-    return form_decode_n(p, s, n, &len);
+    char *t = form_decode_n(p, s, n, &len);
+    return pl_nul_mark(p, t, len);
+}
+
+const char *pl_query_decode_error(apr_pool_t *p, const char *args)
+{
+    const char *s = args;
+    while (s && *s) {
+        const char *amp = s + strcspn(s, "&;");
+        const char *eq = memchr(s, '=', amp - s);
+        size_t len;
+        char *text = form_decode_n(p, s, (eq ? eq : amp) - s, &len);
+        const char *err = pl_utf8_decode_error(p, text, len);
+        if (!err && eq) {
+            text = form_decode_n(p, eq + 1, amp - eq - 1, &len);
+            err = pl_utf8_decode_error(p, text, len);
+        }
+        if (err) return err;
+        s = *amp ? amp + 1 : NULL;
+    }
+    return NULL;
 }
 
 const char *pl_query_refused(apr_pool_t *p, const char *args)

@@ -71,8 +71,11 @@ const char *pl_status_explanation(int status);
 /* Webob's status titles. */
 const char *pl_status_title(int status);
 
-/* The first NUL or surrogate (pl_refused_text) in percent-encoded text
- * (a query string, a path) once decoded, or NULL. */
+/* The first surrogate (pl_refused_text) in percent-encoded text (a query
+ * string, a path) once decoded, or NULL. */
 const char *pl_query_refused(apr_pool_t *p, const char *args);
+/* The first key or value of a query string that is not UTF-8, as Python's
+ * decoder words it (from the bytes sent: a NUL is no error), or NULL. */
+const char *pl_query_decode_error(apr_pool_t *p, const char *args);
 
 #endif

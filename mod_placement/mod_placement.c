@@ -45,15 +45,8 @@ static const char *mount_prefix(request_rec *r)
  * not, as Python's decoder words it, or NULL. */
 static const char *query_decode_error(pl_req *q)
 {
-    const apr_array_header_t *a = apr_table_elts(q->query);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
-    const char *err = NULL;
-    int i;
-    for (i = 0; i < a->nelts && !err; i++) {
-        err = pl_utf8_decode_error(q->pool, e[i].key, strlen(e[i].key));
-        if (!err) err = pl_utf8_decode_error(q->pool, e[i].val, strlen(e[i].val));
-    }
-    return err;
+    /* from the bytes: the parsed table carries a NUL as PL_NUL_MARK */
+    return q->r->args ? pl_query_decode_error(q->pool, q->r->args) : NULL;
 }
 
 /* NUL or a surrogate in the path, query or a header: refused, never cut

@@ -82,6 +82,10 @@ static unsigned int utf8_next(const unsigned char *s, size_t len, size_t *i)
         (*i)++;
         return c;
     }
+    if (c == 0xC0 && *i + 1 < len && s[*i + 1] == 0x80) {    /* PL_NUL_MARK */
+        *i += 2;
+        return 0;
+    }
     if (c >= 0xC2 && c <= 0xDF) {
         need = 1;
         cp = c & 0x1F;

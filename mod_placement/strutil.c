@@ -2,6 +2,7 @@
 #include "strutil.h"
 
 #include <apr_strings.h>
+#include <json-c/json.h>
 #include <apr_time.h>
 #include <math.h>
 #include <stdio.h>
@@ -143,7 +144,7 @@ const char *pl_utf8_repair(apr_pool_t *p, const char *s)
     if (!pl_utf8_decode_error(p, s, strlen(s))) return s;
     o = out = apr_palloc(p, strlen(s) * 2 + 1);
     while (*u) {
-        n = utf8_seq_len(u);
+        n = (u[0] == 0xC0 && u[1] == 0x80) ? 2 : utf8_seq_len(u);   /* PL_NUL_MARK stays */
         if (n) {
             memcpy(o, u, n);
             o += n;
@@ -185,8 +186,6 @@ const char *pl_refused_text(apr_pool_t *p, const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     size_t i;
     for (i = 0; i < n; i++) {
-        if (u[i] == 0)
-            return apr_psprintf(p, "U+0000 at position %" APR_SIZE_T_FMT, i);
         /* ED A0..BF xx: a surrogate in UTF-8 form (CESU, WTF-8) */
         if (u[i] == 0xED && i + 2 < n && u[i + 1] >= 0xA0 && u[i + 1] <= 0xBF
             && refused_cp(0xD000 | ((unsigned long)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F)))
@@ -214,7 +213,8 @@ static long hex4(const char *s)
 
 const char *pl_refused_json(apr_pool_t *p, const char *s, size_t n, size_t max_containers)
 {
-    size_t i = 0, containers = 0;
+    size_t i = 0, containers = 0, nul = 0;
+    int has_nul;
     while (i < n) {
         char c = s[i];
         if (c == '[' || c == '{') {
@@ -225,6 +225,7 @@ const char *pl_refused_json(apr_pool_t *p, const char *s, size_t n, size_t max_c
             continue;
         }
         if (c != '"') { i++; continue; }
+        has_nul = 0;
         for (i++; i < n && s[i] != '"'; i++) {
             long cp, lo;
             if (s[i] != '\\') continue;
@@ -235,12 +236,100 @@ const char *pl_refused_json(apr_pool_t *p, const char *s, size_t n, size_t max_c
                 i += 11;             /* a pair: one code point above U+FFFF */
                 continue;
             }
-            if (refused_cp((unsigned long)cp))
+            if (cp == 0) {
+                if (!has_nul) nul = i;
+                has_nul = 1;
+            }
+            else if (refused_cp((unsigned long)cp))
                 return apr_psprintf(p, "U+%04lX (\\u%.4s) at char %" APR_SIZE_T_FMT, cp,
                                     s + i + 2, i);
             i += 5;
         }
         i++;
+        if (has_nul) {              /* a key when a colon follows */
+            size_t k = i;
+            while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) k++;
+            if (k < n && s[k] == ':')
+                return apr_psprintf(p, "U+0000 (\\u0000) in an object key at char %"
+                                    APR_SIZE_T_FMT, nul);
+        }
     }
     return NULL;
+}
+
+const char *pl_nul_mark(apr_pool_t *p, const char *s, size_t n)
+{
+    size_t i, k = 0;
+    char *out, *o;
+    for (i = 0; i < n; i++) if (!s[i]) k++;
+    if (!k && !s[n]) return s;
+    o = out = apr_palloc(p, n + k + 1);
+    for (i = 0; i < n; i++) {
+        if (s[i]) *o++ = s[i];
+        else { *o++ = '\xC0'; *o++ = '\x80'; }
+    }
+    *o = '\0';
+    return out;
+}
+
+void pl_json_mark_nuls(apr_pool_t *p, json_object *v)
+{
+    size_t i, n;
+    switch (json_object_get_type(v)) {
+    case json_type_string: {
+        const char *s = json_object_get_string(v);
+        size_t len = (size_t)json_object_get_string_len(v);
+        if (memchr(s, 0, len))
+            json_object_set_string(v, pl_nul_mark(p, s, len));
+        break;
+    }
+    case json_type_array:
+        n = json_object_array_length(v);
+        for (i = 0; i < n; i++) pl_json_mark_nuls(p, json_object_array_get_idx(v, i));
+        break;
+    case json_type_object: {
+        json_object_object_foreach(v, k, val) {
+            (void)k;
+            pl_json_mark_nuls(p, val);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+const char *pl_nul_unmark(apr_pool_t *p, const char *s, size_t *n)
+{
+    char *out, *o;
+    if (!strstr(s, PL_NUL_MARK)) { *n = strlen(s); return s; }
+    o = out = apr_palloc(p, strlen(s) + 1);
+    while (*s) {
+        if (s[0] == '\xC0' && s[1] == '\x80') { *o++ = '\0'; s += 2; }
+        else *o++ = *s++;
+    }
+    *o = '\0';
+    *n = (size_t)(o - out);
+    return out;
+}
+
+const char *pl_nul_json(apr_pool_t *p, const char *s, size_t n, size_t *outlen)
+{
+    size_t i, k = 0;
+    char *out, *o;
+    for (i = 0; i + 1 < n; i++) if (s[i] == '\xC0' && s[i + 1] == '\x80') k++;
+    *outlen = n;
+    if (!k) return s;
+    o = out = apr_palloc(p, n + 4 * k + 1);
+    for (i = 0; i < n; i++) {
+        if (i + 1 < n && s[i] == '\xC0' && s[i + 1] == '\x80') {
+            memcpy(o, "\\u0000", 6);
+            o += 6;
+            i++;
+        }
+        else *o++ = s[i];
+    }
+    *o = '\0';
+    *outlen = (size_t)(o - out);
+    return out;
 }

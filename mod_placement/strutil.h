@@ -29,14 +29,16 @@ const char *pl_utf8_decode_error(apr_pool_t *p, const char *s, size_t n);
 const char *pl_utf8_repair(apr_pool_t *p, const char *s);
 
 /* Text Placement refuses wherever it comes from (body, path, query,
- * header), since C strings and MariaDB's binding would cut it at a NUL or
- * UTF-8 cannot carry it: U+0000 and the UTF-16 surrogates U+D800..U+DFFF.
- * NULL when none is in s[0..n); else what and where ("U+0000 at
- * position 3"), positions counting bytes. */
+ * header), since UTF-8 cannot carry it: the UTF-16 surrogates
+ * U+D800..U+DFFF.  NULL when none is in s[0..n); else what and where
+ * ("U+D800 at position 3"), positions counting bytes.  A NUL is text like
+ * any other (upstream stores "a\u0000b" as sent): see pl_nul_mark. */
 const char *pl_refused_text(apr_pool_t *p, const char *s, size_t n);
 
 /* The same for the strings of JSON text (Python already accepted it):
- * escapes decoded, so "\u0000" and an unpaired "\ud800" are refused.
+ * escapes decoded, so an unpaired "\ud800" is refused, and "\u0000" in an
+ * object key (json-c's keys are C strings; every key upstream's schemas
+ * accept has a pattern or is a uuid, so it would refuse it too).
  * Also counts arrays and objects: more than max_containers is refused
  * too (each costs json-c a few hundred bytes).  NULL or the reason. */
 const char *pl_refused_json(apr_pool_t *p, const char *s, size_t n, size_t max_containers);
@@ -44,6 +46,31 @@ const char *pl_refused_json(apr_pool_t *p, const char *s, size_t n, size_t max_c
 /* Arrays and objects a request body may hold (json-c spends a few hundred
  * bytes on each; a valid 1 MiB claim of 2,350 consumers has ~12,000). */
 #define PL_JSON_MAX_CONTAINERS 50000
+
+/* U+0000 inside the module.  Handlers, query tables and database rows
+ * hold text as C strings; a NUL in it travels as the two bytes C0 80 (an
+ * overlong NUL, as in Java's "modified UTF-8"), which no input can hold
+ * (bodies and query strings that are not valid UTF-8 are refused before).
+ * The edges turn it back into a real NUL with an explicit length: the
+ * database binding (db.c), JSON answers (http.c), Python reprs (pyrepr.c)
+ * and the schema's view of a query string.  So "a\u0000b" is stored and
+ * read back as sent, and ?name=a%00b matches only that name, never "a". */
+#define PL_NUL_MARK "\xC0\x80"
+/* s[0..n) -> C string, each NUL as PL_NUL_MARK (s itself when it has none
+ * and is terminated at n). */
+const char *pl_nul_mark(apr_pool_t *p, const char *s, size_t n);
+/* C string s -> its bytes with each PL_NUL_MARK a NUL, length in *n (s
+ * itself when it has none). */
+const char *pl_nul_unmark(apr_pool_t *p, const char *s, size_t *n);
+/* Every string of a document with its NULs as PL_NUL_MARK (pl_read_json
+ * does it once the schema has seen the real text: handlers read C
+ * strings).  Keys are left alone: pl_refused_json refuses a NUL in them. */
+struct json_object;
+void pl_json_mark_nuls(apr_pool_t *p, struct json_object *v);
+/* Serialized JSON s[0..n) with each PL_NUL_MARK as "\u0000" (json-c
+ * passes bytes >= 0x80 through, and the mark is only ever inside a
+ * string); *outlen its length.  s itself when it has none. */
+const char *pl_nul_json(apr_pool_t *p, const char *s, size_t n, size_t *outlen);
 
 /* sep.join(items[0..n-1]) in one pass. */
 char *pl_join(apr_pool_t *p, const char *const *items, int n, const char *sep);

@@ -4,6 +4,8 @@
 #include "tap.h"
 
 #include <apr_general.h>
+#include <json-c/json.h>
+#include <string.h>
 
 static void float_is(double d, const char *want)
 {
@@ -62,6 +64,39 @@ int main(void)
         is_str(pl_utf8_repair(p, "1.\xff"), "1.\xc3\xbf", "repair: 0xff is U+00FF");
         is_str(pl_utf8_repair(p, "\xc3\xa9\xe2\x98"), "\xc3\xa9\xc3\xa2\xc2\x98",
                "repair: a valid sequence kept, a truncated one read as latin-1");
+        is_str(pl_utf8_repair(p, "a\xc0\x80\xff"), "a\xc0\x80\xc3\xbf", "repair: the NUL mark stays");
+    }
+    {   /* U+0000 inside the module: PL_NUL_MARK, and back at the edges */
+        size_t n;
+        const char *plain = "abc", *m;
+        ok(pl_nul_mark(p, plain, 3) == plain, "mark: no NUL, returned as is");
+        m = pl_nul_mark(p, "a\0b\0", 4);
+        is_str(m, "a\xc0\x80" "b\xc0\x80", "mark: each NUL as C0 80");
+        m = pl_nul_unmark(p, m, &n);
+        ok(n == 4 && !memcmp(m, "a\0b\0", 4), "unmark: the bytes back, length 4");
+        ok(pl_nul_unmark(p, plain, &n) == plain && n == 3, "unmark: no mark, as is");
+        m = "{\"a\":\"x\xc0\x80y\"}";
+        m = pl_nul_json(p, m, strlen(m), &n);
+        is_str(m, "{\"a\":\"x\\u0000y\"}", "json: the mark as \\u0000");
+        ok(n == strlen(m), "json: its length");
+        is_str(pl_refused_text(p, "a\0b", 3), NULL, "a NUL in text is not refused");
+        is_str(pl_refused_text(p, "a\xed\xa0\x80", 4), "U+D800 at position 1", "a surrogate is");
+        is_str(pl_refused_json(p, "{\"a\": \"x\\u0000y\"}", 18, 100), NULL,
+               "json: a NUL in a value is not refused");
+        is_str(pl_refused_json(p, "{\"a\\u0000b\" : 1}", 17, 100),
+               "U+0000 (\\u0000) in an object key at char 3", "json: in a key it is");
+        is_str(pl_refused_json(p, "[\"a\\u0000\", \"\\ud800\"]", 20, 100),
+               "U+D800 (\\ud800) at char 13", "json: a lone surrogate still is");
+        {
+            json_object *d = json_tokener_parse("{\"k\": [\"a\\u0000b\", \"c\"], \"n\": 1}");
+            json_object *a, *s0;
+            pl_json_mark_nuls(p, d);
+            json_object_object_get_ex(d, "k", &a);
+            s0 = json_object_array_get_idx(a, 0);
+            is_str(json_object_get_string(s0), "a\xc0\x80" "b", "document: strings marked");
+            ok(json_object_get_string_len(s0) == 4, "document: as a C string of 4 bytes");
+            json_object_put(d);
+        }
     }
     return done_testing();
 }
