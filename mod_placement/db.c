@@ -71,6 +71,21 @@ static int is_conflict(unsigned int err)
     return err == PL_ER_DEADLOCK || err == PL_ER_LOCK_WAIT || err == 1020;
 }
 
+/* Whether the server still holds the transaction open, as it says in
+ * every answer's status.  MariaDB Galera (10.11, galera 26.4) may abort a
+ * transaction for a conflicting write set from another node while one of
+ * its reads runs and answer that read as if nothing happened: the
+ * transaction is rolled back, the deadlock error is never sent, and the
+ * statements that follow run in autocommit mode, each committed at once
+ * (t/galera/10_claims.t: a claim answered 409 whose rows are stored; a
+ * generation bump lost).  The status flag is the one sign of it. */
+static int still_in_txn(pl_db_conn *c)
+{
+    unsigned int status = SERVER_STATUS_IN_TRANS;
+    if (c->m) mariadb_get_infov(c->m, MARIADB_CONNECTION_SERVER_STATUS, &status);
+    return (status & SERVER_STATUS_IN_TRANS) != 0;
+}
+
 /* Hosts to try: the URL's failover list, or the one host or socket. */
 static int nhosts(const pl_db_conn *c)
 {
@@ -637,6 +652,18 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
         }
         err = execute(q, c, res, sql, args, nargs, &msg);
         q->db_errno = (int)err;
+        if (!err && c->in_txn && !still_in_txn(c)) {
+            /* The server ended the transaction without an error (see
+             * still_in_txn): what ran before is rolled back, and what ran
+             * after would run on its own, committed at once.  The whole
+             * transaction again, as after a deadlock. */
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(208)
+                          "%s the transaction ended without an error, after: %s",
+                          q->request_id, sql);
+            err = PL_ER_DEADLOCK;
+            q->db_errno = (int)err;
+            msg = "the transaction was ended by the server (Galera conflict)";
+        }
         if (!err) return PL_OK;
         if (is_gone(err)) {
             int was_in_txn = c->in_txn;
