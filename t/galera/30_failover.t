@@ -136,12 +136,13 @@ push @{ $held{$_->[0]} }, "$_->[1] $_->[2]=$_->[3]" for sql_rows(3, "SELECT a.co
         rc.name, a.used FROM allocations a JOIN resource_providers rp ON rp.id = a.resource_provider_id
         JOIN resource_classes rc ON rc.id = a.resource_class_id WHERE rp.uuid IN ($in)");
 my ($exact, $none, $unknown_ok, $n204, $nref, $nunk) = (1, 1, 1, 0, 0, 0);
+my ($lost, $extra) = (0, 0);
 for my $e (@ev) {
     my $want = join ',', map { "$e->{rp} $_=$e->{res}{$_}" } sort keys %{ $e->{res} };
     my $got = join ',', sort @{ $held{$e->{c}} || [] };
     if ($e->{s} == 204) {
         $n204++;
-        if ($got ne $want) { $exact = 0; diag("claim $e->{c}: holds '$got', want '$want'") }
+        if ($got ne $want) { $exact = 0; $lost++; diag("claim $e->{c}: holds '$got', want '$want'") }
     }
     elsif (($e->{detail} // '') =~ /during commit|commit failed/ || $e->{s} == 599) {
         $nunk++;
@@ -149,7 +150,7 @@ for my $e (@ev) {
     }
     else {
         $nref++;
-        if ($got ne '') { $none = 0; diag("refused claim $e->{c} ($e->{s}) holds '$got'") }
+        if ($got ne '') { $none = 0; $extra++; diag("refused claim $e->{c} ($e->{s}) holds '$got'") }
     }
 }
 ok($exact, "SQL: each of $n204 claims answered 204 is stored exactly once");
@@ -173,7 +174,9 @@ for my $f (qw(a b)) {
     chomp $now;
     is($now, $pid{$f}, "front $f is the same httpd as before");
 }
-diag(sprintf "failover: retries %d at a statement, %d at COMMIT, %d transactions run again "
-     . "on a new connection, %d connections to another host", $c->{statement}, $c->{commit},
-     $c->{reconnect}, $c->{failover});
+diag(sprintf "failover: retries %d at a statement (%d of them transactions Galera ended "
+     . "without an error), %d at COMMIT, %d transactions run again on a new connection, %d "
+     . "connections to another host; over capacity: %d, 204 claims not stored: %d, refused "
+     . "claims stored: %d, cut off at COMMIT: %d", $c->{statement}, $c->{silent}, $c->{commit},
+     $c->{reconnect}, $c->{failover}, scalar(@over), $lost, $extra, $nunk);
 done_testing();

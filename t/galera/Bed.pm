@@ -52,11 +52,12 @@ sub digest {
 }
 
 # Counts of the fronts' log lines since offsets (a hash ref, updated):
-# retries at a statement / at COMMIT (PL203), transactions run again on a
-# new connection (PL204), failovers (PL205), SQL errors (PL202).
+# retries at a statement / at COMMIT (PL203), transactions the server
+# ended without an error (PL208, run again too), transactions run again on
+# a new connection (PL204), failovers (PL205), SQL errors (PL202).
 sub log_counts {
     my ($off) = @_;
-    my %c = map { $_ => 0 } qw(statement commit reconnect failover sqlerror crash);
+    my %c = map { $_ => 0 } qw(statement commit silent reconnect failover sqlerror crash);
     for my $f (qw(a b)) {
         my $log = "$dir/front-$f/error.log";
         open my $fh, '<', $log or next;
@@ -64,6 +65,7 @@ sub log_counts {
         while (<$fh>) {
             $c{statement}++ if /PL203: .* at statement/;
             $c{commit}++ if /PL203: .* at COMMIT/;
+            $c{silent}++ if /PL208/;
             $c{reconnect}++ if /PL204/;
             $c{failover}++ if /PL205/;
             $c{sqlerror}++ if /PL202/;
@@ -87,8 +89,9 @@ sub wsrep_counts {
 }
 
 my $json = JSON::PP->new->canonical;
+# the admin, with the service role too (the reshaper is for services only)
 my $http = HTTP::Tiny->new(timeout => 60, default_headers => {
-    'X-Auth-Token' => 'admin', 'Accept' => 'application/json'});
+    'X-Auth-Token' => 'admin', 'X-Roles' => 'admin,service', 'Accept' => 'application/json'});
 # api(BASE, METHOD, PATH, BODY, MICROVERSION) -> (status, doc)
 sub api {
     my ($base, $m, $path, $body, $mv) = @_;
