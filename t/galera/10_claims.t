@@ -20,7 +20,8 @@ Bed::log_counts(\%off);
 my $w0 = wsrep_counts();
 my $fronts = join ',', front('a'), front('b');
 local $ENV{RACE_WORKERS} = $ENV{GALERA_CLAIM_WORKERS} || 12;
-local $ENV{RACE_WRITES} = $ENV{GALERA_CLAIM_WRITES} || 40;
+# 960 claims: the unannounced aborts (PL208) come about once per 300-500
+local $ENV{RACE_WRITES} = $ENV{GALERA_CLAIM_WRITES} || 80;
 local $ENV{RACE_PROVIDERS} = 3;
 local $ENV{RACE_FRESH_OWNERS} = 1;
 local $ENV{RACE_SUMMARY} = "$tmp/summary.json";

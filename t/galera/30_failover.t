@@ -176,7 +176,8 @@ for my $f (qw(a b)) {
 }
 diag(sprintf "failover: retries %d at a statement (%d of them transactions Galera ended "
      . "without an error), %d at COMMIT, %d transactions run again on a new connection, %d "
-     . "connections to another host; over capacity: %d, 204 claims not stored: %d, refused "
-     . "claims stored: %d, cut off at COMMIT: %d", $c->{statement}, $c->{silent}, $c->{commit},
-     $c->{reconnect}, $c->{failover}, scalar(@over), $lost, $extra, $nunk);
+     . "connections to another host, %d COMMITs cut off and read back; over capacity: %d, 204 "
+     . "claims not stored: %d, refused claims stored: %d, answered 503 at COMMIT: %d",
+     $c->{statement}, $c->{silent}, $c->{commit}, $c->{reconnect}, $c->{failover}, $c->{cut},
+     scalar(@over), $lost, $extra, $nunk);
 done_testing();

@@ -53,11 +53,12 @@ sub digest {
 
 # Counts of the fronts' log lines since offsets (a hash ref, updated):
 # retries at a statement / at COMMIT (PL203), transactions the server
-# ended without an error (PL208, run again too), transactions run again on
-# a new connection (PL204), failovers (PL205), SQL errors (PL202).
+# ended without an error (PL208, run again too), COMMITs cut off and read
+# back (PL209), transactions run again on a new connection (PL204),
+# failovers (PL205), SQL errors (PL202).
 sub log_counts {
     my ($off) = @_;
-    my %c = map { $_ => 0 } qw(statement commit silent reconnect failover sqlerror crash);
+    my %c = map { $_ => 0 } qw(statement commit silent cut reconnect failover sqlerror crash);
     for my $f (qw(a b)) {
         my $log = "$dir/front-$f/error.log";
         open my $fh, '<', $log or next;
@@ -66,6 +67,7 @@ sub log_counts {
             $c{statement}++ if /PL203: .* at statement/;
             $c{commit}++ if /PL203: .* at COMMIT/;
             $c{silent}++ if /PL208/;
+            $c{cut}++ if /PL209: .* at COMMIT/;
             $c{reconnect}++ if /PL204/;
             $c{failover}++ if /PL205/;
             $c{sqlerror}++ if /PL202/;

@@ -171,6 +171,7 @@ up() {
 down() {
     [ -d "$BED" ] || return 0
     stop_httpd "$BED/front-a"; stop_httpd "$BED/front-b"
+    stop_httpd "$BED/front-c"      # 50_commit_cut.t's, if it was left running
     # the joiners first, the node that bootstrapped last
     stop_node 3; stop_node 2; stop_node 1
 }
