@@ -93,7 +93,9 @@ sub some { my @l = @_; my @o = grep { rand() < 0.5 } @l; @o }
 
 sub worker {
     my ($w) = @_;
-    srand($$ ^ time);
+    # not $$ ^ time: two workers forked across a second boundary with pids
+    # differing in the last bit got the same seed, and the same consumers
+    srand(do { open my $r, '<', '/dev/urandom' or die; read $r, my $b, 4; unpack 'L', $b });
     my $base = $fronts[($w - 1) % @fronts];
     open my $out, '>', "$dir/w$w" or die;
     my $rec = sub { print $out $json->encode({@_}), "\n" };

@@ -47,7 +47,9 @@ for my $f (qw(a b)) {
         my $pid = fork;
         die "fork: $!" unless defined $pid;
         if (!$pid) {
-            srand($$ ^ time);
+            # not $$ ^ time: two workers forked across a second boundary with pids
+            # differing in the last bit got the same seed, and the same consumers
+            srand(do { open my $r, '<', '/dev/urandom' or die; read $r, my $b, 4; unpack 'L', $b });
             open my $out, '>', "$tmp/$f$w" or die;
             until (-e $stop) {
                 my $c = uuid4();

@@ -105,8 +105,11 @@ sub api {
     return ($r->{status}, $doc, $r->{content}, $r->{headers});
 }
 
+# from /dev/urandom: forked workers must never share a sequence
 sub uuid4 {
-    my @b = map { int rand 256 } 1 .. 16;
+    open my $r, '<', '/dev/urandom' or die "/dev/urandom: $!";
+    read $r, my $raw, 16;
+    my @b = unpack 'C16', $raw;
     $b[6] = ($b[6] & 0x0f) | 0x40;
     $b[8] = ($b[8] & 0x3f) | 0x80;
     my $h = join '', map { sprintf '%02x', $_ } @b;
