@@ -902,6 +902,46 @@ int pl_alloc_write_body(pl_req *q, void *ctx)
     return PL_OK;
 }
 
+/* Whether the consumers hold what w asks for, as its COMMIT would have
+ * left them (pl_db_txn_checked, after a COMMIT cut off): each with exactly
+ * the amounts asked for and, where the request named a generation, the
+ * generation after it; an emptied consumer holds nothing. */
+static int alloc_applied(pl_req *q, void *ctx)
+{
+    pl_alloc_request *w = ctx;
+    int i, j;
+    for (i = 0; i < w->consumers->nelts; i++) {
+        pl_alloc_consumer *c = &APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer);
+        apr_hash_t *want = apr_hash_make(q->pool);
+        pl_dbres *res;
+        if (pl_db_query(q, &res, "SELECT generation FROM consumers WHERE uuid = ?", "s",
+                        c->uuid) != PL_OK)
+            return PL_FAIL;
+        if (c->items->nelts && res->nrows != 1) return 0;
+        if (c->items->nelts && c->check_generation
+            && pl_cell_int(res, 0, 0) != (c->generation_null ? 1 : c->generation + 1))
+            return 0;
+        for (j = 0; j < c->items->nelts; j++) {
+            pl_alloc_item *it = &APR_ARRAY_IDX(c->items, j, pl_alloc_item);
+            apr_hash_set(want, apr_psprintf(q->pool, "%s %s", lower(q->pool, it->rp_uuid),
+                                            it->rc), APR_HASH_KEY_STRING, ll(q->pool, it->used));
+        }
+        if (pl_db_query(q, &res, "SELECT rp.uuid, rc.name, a.used FROM allocations a "
+                        "JOIN resource_providers rp ON rp.id = a.resource_provider_id "
+                        "JOIN resource_classes rc ON rc.id = a.resource_class_id "
+                        "WHERE a.consumer_id = ?", "s", c->uuid) != PL_OK)
+            return PL_FAIL;
+        if (res->nrows != (int)apr_hash_count(want)) return 0;
+        for (j = 0; j < res->nrows; j++) {
+            const char *used = apr_hash_get(want, apr_psprintf(q->pool, "%s %s",
+                                            lower(q->pool, PL_CELL(res, j, 0)),
+                                            PL_CELL(res, j, 1)), APR_HASH_KEY_STRING);
+            if (!used || strcmp(used, PL_CELL(res, j, 2))) return 0;
+        }
+    }
+    return 1;
+}
+
 int pl_alloc_write(pl_req *q, pl_alloc_request *w)
 {
     /* Where the consumers' allocations are now (outside the transaction,
@@ -930,7 +970,7 @@ int pl_alloc_write(pl_req *q, pl_alloc_request *w)
         return PL_FAIL;
     memset(&q->failure, 0, sizeof(q->failure));
     if (pl_alloc_resolve(q, w) != PL_OK) return PL_FAIL;
-    return pl_db_txn(q, pl_alloc_write_body, w);
+    return pl_db_txn_checked(q, pl_alloc_write_body, alloc_applied, w);
 }
 
 int pl_alloc_resolve(pl_req *q, pl_alloc_request *w)

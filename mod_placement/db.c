@@ -72,6 +72,21 @@ static int is_conflict(unsigned int err)
     return err == PL_ER_DEADLOCK || err == PL_ER_LOCK_WAIT || err == 1020;
 }
 
+/* Whether the server still holds the transaction open, as it says in
+ * every answer's status.  MariaDB Galera (10.11, galera 26.4) may abort a
+ * transaction for a conflicting write set from another node while one of
+ * its reads runs and answer that read as if nothing happened: the
+ * transaction is rolled back, the deadlock error is never sent, and the
+ * statements that follow run in autocommit mode, each committed at once
+ * (t/galera/10_claims.t: a claim answered 409 whose rows are stored; a
+ * generation bump lost).  The status flag is the one sign of it. */
+static int still_in_txn(pl_db_conn *c)
+{
+    unsigned int status = SERVER_STATUS_IN_TRANS;
+    if (c->m) mariadb_get_infov(c->m, MARIADB_CONNECTION_SERVER_STATUS, &status);
+    return (status & SERVER_STATUS_IN_TRANS) != 0;
+}
+
 /* Hosts to try: the URL's failover list, or the one host or socket. */
 static int nhosts(const pl_db_conn *c)
 {
@@ -643,6 +658,18 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
         }
         err = execute(q, c, res, sql, args, nargs, &msg);
         q->db_errno = (int)err;
+        if (!err && c->in_txn && !still_in_txn(c)) {
+            /* The server ended the transaction without an error (see
+             * still_in_txn): what ran before is rolled back, and what ran
+             * after would run on its own, committed at once.  The whole
+             * transaction again, as after a deadlock. */
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(208)
+                          "%s the transaction ended without an error, after: %s",
+                          q->request_id, sql);
+            err = PL_ER_DEADLOCK;
+            q->db_errno = (int)err;
+            msg = "the transaction was ended by the server (Galera conflict)";
+        }
         if (!err) return PL_OK;
         if (is_gone(err)) {
             int was_in_txn = c->in_txn;
@@ -759,9 +786,9 @@ static int txn_once(pl_req *q, pl_db_conn *c, pl_txn_fn fn, void *ctx, unsigned 
         *where = "COMMIT";
         q->db_errno = (int)*err;
         if (is_gone(*err)) {
-            /* The commit's fate is unknown: do not guess, report it. */
+            /* The commit's fate is unknown: not guessed (pl_db_txn_checked
+             * can settle it; otherwise a 503). */
             lost(c, *err);
-            *err = 0;
             return unavailable(q, "connection lost during commit");
         }
         rv = PL_FAIL;
@@ -785,10 +812,62 @@ static int txn_once(pl_req *q, pl_db_conn *c, pl_txn_fn fn, void *ctx, unsigned 
     return rv;
 }
 
+/* Whether an earlier run whose COMMIT was cut off is in the database:
+ * check read on a new connection (connect_db: the next host when this one
+ * is down), after the node has applied every write set it has received
+ * (wsrep_sync_wait; an error where there is no such variable is ignored).
+ * 1, 0, or PL_FAIL with the failure recorded. */
+static int check_commit(pl_req *q, pl_db_conn *c, pl_txn_check_fn check, void *ctx)
+{
+    pl_failure saved = q->failure;
+    const char *cerr;
+    int rv;
+    memset(&q->failure, 0, sizeof(q->failure));
+    if (!c->m && connect_db(c, &cerr) != 0) return unavailable(q, cerr);
+    (void)mysql_query(c->m, "SET SESSION wsrep_sync_wait = 1");
+    if (begin(q, c, 0) != PL_OK) return PL_FAIL;
+    rv = check(q, ctx);
+    if (c->doomed) {
+        c->doomed = 0;
+        rv = unavailable(q, "the outcome of a commit cut off could not be read");
+    }
+    if (c->m && c->in_txn && mysql_rollback(c->m)) disconnect(c);
+    c->in_txn = 0;
+    if (c->m) (void)mysql_query(c->m, "SET SESSION wsrep_sync_wait = DEFAULT");
+    if (rv == 0) q->failure = saved;
+    return rv;
+}
+
+/* A run after a COMMIT cut off failed (say 409: the consumer's generation
+ * moved): the earlier COMMIT may have been applied after all, its write
+ * set delivered late.  Success if check now finds it; otherwise the
+ * failure stands. */
+static int settle(pl_req *q, pl_db_conn *c, pl_txn_check_fn check, void *ctx, int unknown)
+{
+    pl_failure failed = q->failure;
+    int db_errno = q->db_errno;
+    if (!unknown || !check || q->failure.status >= 500) return PL_FAIL;
+    if (check_commit(q, c, check, ctx) == 1) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(209)
+                      "%s the COMMIT cut off earlier was applied", q->request_id);
+        memset(&q->failure, 0, sizeof(q->failure));
+        return PL_OK;
+    }
+    q->failure = failed;
+    q->db_errno = db_errno;
+    return PL_FAIL;
+}
+
 int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx)
+{
+    return pl_db_txn_checked(q, fn, NULL, ctx);
+}
+
+int pl_db_txn_checked(pl_req *q, pl_txn_fn fn, pl_txn_check_fn check, void *ctx)
 {
     pl_db_conn *c = acquire(q);
     int tries = q->conf->allocation_conflict_retry_count + 1, attempt, reconnects = 0;
+    int unknown = 0;        /* a COMMIT was cut off: settle a failure by check */
     if (!c) return PL_FAIL;
 
     for (attempt = 0; attempt < tries; attempt++) {
@@ -799,6 +878,26 @@ int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx)
         q->db_errno = 0;
         rv = txn_once(q, c, fn, ctx, &err, &where);
         if (rv == PL_OK) return PL_OK;
+        if (rv != PL_RETRY && check && is_gone(err) && !strcmp(where, "COMMIT")) {
+            int applied;
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(209)
+                          "%s MariaDB error %u (connection lost) at COMMIT: reading whether "
+                          "it was applied", q->request_id, err);
+            unknown = 1;
+            applied = check_commit(q, c, check, ctx);
+            if (applied == 1) {
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(209)
+                              "%s the COMMIT cut off was applied", q->request_id);
+                memset(&q->failure, 0, sizeof(q->failure));
+                return PL_OK;
+            }
+            if (applied != 0) return PL_FAIL;
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(209)
+                          "%s the COMMIT cut off was not applied: transaction run again",
+                          q->request_id);
+            if (reconnects++ >= nhosts(c)) return PL_FAIL;
+            continue;
+        }
         if (rv != PL_RETRY) {
             /* Deadlock, certification failure, lock wait or changed record,
              * at a statement or at COMMIT: the whole transaction again.
@@ -809,12 +908,12 @@ int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx)
                                   "%s MariaDB error %u at %s, transaction retried (%d)",
                                   q->request_id, err, where, attempt + 1);
             }
-            else if (is_gone(err) && reconnects++ < nhosts(c)) {
+            else if (is_gone(err) && strcmp(where, "COMMIT") && reconnects++ < nhosts(c)) {
                 ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(204)
                               "%s MariaDB error %u (connection lost) at %s, "
                               "transaction run again", q->request_id, err, where);
             }
-            else return PL_FAIL;
+            else return settle(q, c, check, ctx, unknown);
         }
         /* a short pause, growing and varied, spreads out writers that collided */
         {
@@ -826,7 +925,7 @@ int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx)
     if (!q->failure.status)
         pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Another thread concurrently updated "
                 "the data. Please retry your update");
-    return PL_FAIL;
+    return settle(q, c, check, ctx, unknown);
 }
 
 int pl_db_snapshot(pl_req *q)

@@ -55,6 +55,17 @@ int pl_db_query(pl_req *q, pl_dbres **res, const char *sql, const char *types, .
 typedef int (*pl_txn_fn)(pl_req *q, void *ctx);
 int pl_db_txn(pl_req *q, pl_txn_fn fn, void *ctx);
 
+/* Whether what a transaction of fn wrote is in the database, read inside
+ * a transaction on the connection pl_db_txn_checked gives it: 1 yes, 0 no,
+ * PL_FAIL when the reads failed (the failure recorded). */
+typedef int (*pl_txn_check_fn)(pl_req *q, void *ctx);
+/* pl_db_txn, but a COMMIT whose connection died (its outcome unknown) is
+ * settled by check, read on a new connection (the next host of a failover
+ * list) with causal reads on Galera: applied is success, not applied runs
+ * the transaction again (Galera certification lets at most one of the two
+ * commit).  Without it, or when the check cannot read, that is a 503. */
+int pl_db_txn_checked(pl_req *q, pl_txn_fn fn, pl_txn_check_fn check, void *ctx);
+
 /* Read the rest of the request from one consistent snapshot: a read-only
  * transaction (REPEATABLE READ) that lasts until the request gives its
  * connection back.  For reads that answer a generation together with data

@@ -31,9 +31,9 @@ install_packages() {
     [ ${#missing[@]} -eq 0 ] && return 0
     log "installing: ${missing[*]}"
     local sudo=; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get update -qq
+    $sudo apt-get update -qq -o DPkg::Lock::Timeout=900
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
-        "${missing[@]}" >/dev/null
+        -o DPkg::Lock::Timeout=900 "${missing[@]}" >/dev/null
 }
 
 # Build the module and tools in the checkout.

@@ -36,7 +36,7 @@ my $ops = $ENV{GALERA_WRITE_OPS} || 40;
 my %off;
 Bed::log_counts(\%off);
 my $w0 = wsrep_counts();
-my $tag = sprintf '%x', int(rand(1 << 24));
+my $tag = sprintf '%X', int(rand(1 << 24));     # upper case: it names custom classes and traits
 
 sub must { my ($s, $what) = @_; BAIL_OUT("$what: $s") unless $s =~ /^2/ }
 
@@ -93,7 +93,9 @@ sub some { my @l = @_; my @o = grep { rand() < 0.5 } @l; @o }
 
 sub worker {
     my ($w) = @_;
-    srand($$ ^ time);
+    # not $$ ^ time: two workers forked across a second boundary with pids
+    # differing in the last bit got the same seed, and the same consumers
+    srand(do { open my $r, '<', '/dev/urandom' or die; read $r, my $b, 4; unpack 'L', $b });
     my $base = $fronts[($w - 1) % @fronts];
     open my $out, '>', "$dir/w$w" or die;
     my $rec = sub { print $out $json->encode({@_}), "\n" };
@@ -254,6 +256,7 @@ ok(grep({ $_->{s} == 409 } @ev), 'some writes were refused with 409');
 # --- generations: strictly increasing, no lost update -------------------------------
 my %bumps = map { $_ => 1 } qw(inv_put inv_post inv_one inv_del traits traits_del aggs);
 my ($uniq, $plus1, $count_ok, $state_ok, $checked) = (1, 1, 1, 1, 0);
+my $lost = 0;      # generations produced twice, skipped or not counted, states not the last write's
 for my $u (@rps) {
     my @ok = grep { $_->{rp} && $_->{rp} eq $u && $bumps{$_->{kind}} && $_->{s} =~ /^2/ } @ev;
     # PUT traits that changes nothing leaves the generation (as upstream)
@@ -262,9 +265,9 @@ for my $u (@rps) {
     my %seen;
     for my $e (@ok) {
         next unless defined $e->{newgen};
-        if ($seen{$e->{newgen}}++) { $uniq = 0; diag("$u: generation $e->{newgen} produced twice") }
+        if ($seen{$e->{newgen}}++) { $uniq = 0; $lost++; diag("$u: generation $e->{newgen} produced twice") }
         if (defined $e->{sent} && $e->{newgen} != $e->{sent} + 1) {
-            $plus1 = 0; diag("$u: $e->{kind} sent $e->{sent}, got $e->{newgen}");
+            $plus1 = 0; $lost++; diag("$u: $e->{kind} sent $e->{sent}, got $e->{newgen}");
         }
     }
     # DELETEs report no generation (and one of nothing changes nothing):
@@ -274,7 +277,7 @@ for my $u (@rps) {
     my $dels = grep { !defined $_->{newgen} } @ok;
     my @over = grep { $_->{newgen} > $final } grep { defined $_->{newgen} } @ok;
     if ($final < $gen0{$u} + $known || $final > $gen0{$u} + $known + $dels || @over) {
-        $count_ok = 0;
+        $count_ok = 0; $lost++;
         diag("$u: generation $final, want $gen0{$u} + $known reported + at most $dels DELETEs");
     }
     # the stored state is that of the last successful full write of each
@@ -294,7 +297,7 @@ for my $u (@rps) {
             JOIN traits t ON t.id = rt.trait_id JOIN resource_providers rp ON rp.id = rt.resource_provider_id
             WHERE rp.uuid = '$u' ORDER BY t.name");
         $checked++;
-        if ($got ne $want) { $state_ok = 0; diag("$u traits '$got', want '$want'") }
+        if ($got ne $want) { $state_ok = 0; $lost++; diag("$u traits '$got', want '$want'") }
     }
     my ($last_aggs) = grep { $_->{kind} eq 'aggs' } reverse @known;
     if ($last_aggs) {
@@ -303,7 +306,7 @@ for my $u (@rps) {
             JOIN placement_aggregates a ON a.id = ra.aggregate_id JOIN resource_providers rp
             ON rp.id = ra.resource_provider_id WHERE rp.uuid = '$u' ORDER BY a.uuid");
         $checked++;
-        if ($got ne $want) { $state_ok = 0; diag("$u aggregates '$got', want '$want'") }
+        if ($got ne $want) { $state_ok = 0; $lost++; diag("$u aggregates '$got', want '$want'") }
     }
     # inventories: replay the known writes after the last full PUT
     my @inv = grep { $_->{kind} =~ /^inv_(put|post|one)$/ } @known;
@@ -319,7 +322,7 @@ for my $u (@rps) {
             JOIN resource_classes rc ON rc.id = i.resource_class_id JOIN resource_providers rp
             ON rp.id = i.resource_provider_id WHERE rp.uuid = '$u' ORDER BY rc.name");
         $checked++;
-        if ($got ne $w) { $state_ok = 0; diag("$u inventories '$got', want '$w'") }
+        if ($got ne $w) { $state_ok = 0; $lost++; diag("$u inventories '$got', want '$w'") }
     }
 }
 ok($uniq, 'no generation was produced by two successful writes (no lost update)');
@@ -369,7 +372,12 @@ my $c = Bed::log_counts(\%off);
 my $w1 = wsrep_counts();
 is($c->{sqlerror}, 0, 'no SQL errors logged');
 is($c->{crash}, 0, 'no httpd child crashed');
-diag(sprintf "writes: retries: %d at a statement, %d at COMMIT; Galera: %d certification "
-     . "failures, %d brute-force aborts", $c->{statement}, $c->{commit},
-     $w1->{cert} - $w0->{cert}, $w1->{bf} - $w0->{bf});
+my %cls;
+$cls{$_->{s} =~ /^2/ ? '2xx' : $_->{s} >= 500 ? '5xx' : $_->{s}}++ for @ev;
+diag(sprintf "writes: %d requests: 2xx %d, 409 %d, 400/404 %d, 5xx %d; retries: %d at a "
+     . "statement (%d of them transactions Galera ended without an error), %d at COMMIT; "
+     . "Galera: %d certification failures, %d brute-force aborts; lost updates: %d",
+     scalar(@ev), $cls{'2xx'} || 0, $cls{409} || 0, ($cls{400} || 0) + ($cls{404} || 0),
+     $cls{'5xx'} || 0, $c->{statement}, $c->{silent}, $c->{commit},
+     $w1->{cert} - $w0->{cert}, $w1->{bf} - $w0->{bf}, $lost);
 done_testing();

@@ -52,11 +52,13 @@ sub digest {
 }
 
 # Counts of the fronts' log lines since offsets (a hash ref, updated):
-# retries at a statement / at COMMIT (PL203), transactions run again on a
-# new connection (PL204), failovers (PL205), SQL errors (PL202).
+# retries at a statement / at COMMIT (PL203), transactions the server
+# ended without an error (PL208, run again too), COMMITs cut off and read
+# back (PL209), transactions run again on a new connection (PL204),
+# failovers (PL205), SQL errors (PL202).
 sub log_counts {
     my ($off) = @_;
-    my %c = map { $_ => 0 } qw(statement commit reconnect failover sqlerror crash);
+    my %c = map { $_ => 0 } qw(statement commit silent cut reconnect failover sqlerror crash);
     for my $f (qw(a b)) {
         my $log = "$dir/front-$f/error.log";
         open my $fh, '<', $log or next;
@@ -64,6 +66,8 @@ sub log_counts {
         while (<$fh>) {
             $c{statement}++ if /PL203: .* at statement/;
             $c{commit}++ if /PL203: .* at COMMIT/;
+            $c{silent}++ if /PL208/;
+            $c{cut}++ if /PL209: .* at COMMIT/;
             $c{reconnect}++ if /PL204/;
             $c{failover}++ if /PL205/;
             $c{sqlerror}++ if /PL202/;
@@ -87,8 +91,9 @@ sub wsrep_counts {
 }
 
 my $json = JSON::PP->new->canonical;
+# the admin, with the service role too (the reshaper is for services only)
 my $http = HTTP::Tiny->new(timeout => 60, default_headers => {
-    'X-Auth-Token' => 'admin', 'Accept' => 'application/json'});
+    'X-Auth-Token' => 'admin', 'X-Roles' => 'admin,service', 'Accept' => 'application/json'});
 # api(BASE, METHOD, PATH, BODY, MICROVERSION) -> (status, doc)
 sub api {
     my ($base, $m, $path, $body, $mv) = @_;
@@ -100,8 +105,11 @@ sub api {
     return ($r->{status}, $doc, $r->{content}, $r->{headers});
 }
 
+# from /dev/urandom: forked workers must never share a sequence
 sub uuid4 {
-    my @b = map { int rand 256 } 1 .. 16;
+    open my $r, '<', '/dev/urandom' or die "/dev/urandom: $!";
+    read $r, my $raw, 16;
+    my @b = unpack 'C16', $raw;
     $b[6] = ($b[6] & 0x0f) | 0x40;
     $b[8] = ($b[8] & 0x3f) | 0x80;
     my $h = join '', map { sprintf '%02x', $_ } @b;

@@ -35,14 +35,17 @@ node_up() { node_sql "$1" -N -e "SHOW STATUS LIKE 'wsrep_ready'" 2>/dev/null | g
 ports() {
     if [ ! -f "$BED/env" ]; then
         mkdir -p "$BED"
-        local p=4400 i names=""
+        # from a base of this checkout's own (two checkouts' beds starting at
+        # once do not pick the same ports), each one checked free
+        local p i names=""
+        p=$((20000 + $(printf %s "$TOP" | cksum | cut -d' ' -f1) % 250 * 40))
         {
             for i in 1 2 3; do
                 for k in SQL GCOMM IST SST; do
                     p=$(free_port "$p"); echo "N${i}_$k=$p"; p=$((p + 1))
                 done
             done
-            p=$(free_port 8790); echo "FRONT_A_PORT=$p"
+            p=$(free_port "$p"); echo "FRONT_A_PORT=$p"
             p=$(free_port $((p + 1))); echo "FRONT_B_PORT=$p"
         } >"$BED/env"
     fi
@@ -168,6 +171,7 @@ up() {
 down() {
     [ -d "$BED" ] || return 0
     stop_httpd "$BED/front-a"; stop_httpd "$BED/front-b"
+    stop_httpd "$BED/front-c"      # 50_commit_cut.t's, if it was left running
     # the joiners first, the node that bootstrapped last
     stop_node 3; stop_node 2; stop_node 1
 }
@@ -188,6 +192,9 @@ all)
     up
     status=0
     tests || status=1
+    down
+    # the data (some 400 MB) is kept for a look only when something failed
+    [ "$status" = 0 ] && rm -rf "$BED/n1" "$BED/n2" "$BED/n3"
     exit $status ;;
 kill) ports; kill_node "$2" ;;
 start) ports; start_node "$2" ;;

@@ -96,7 +96,9 @@ sub allocs {
 
 sub worker {
     my ($w) = @_;
-    srand($$ ^ time);
+    # not $$ ^ time: two workers forked across a second boundary with pids
+    # differing in the last bit got the same seed, and the same consumers
+    srand(do { open my $r, '<', '/dev/urandom' or die; read $r, my $b, 4; unpack 'L', $b });
     $RaceHTTP::base = $bases[($w - 1) % @bases];
     my (%state, @log);      # consumer -> {gen, allocs}
     open my $out, '>', "$dir/w$w" or die;
