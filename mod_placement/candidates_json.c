@@ -20,16 +20,17 @@ static void by_provider(pl_jw *w, const pl_ac_areq *a, int as_list)
         if (j < i) continue;                       /* provider done already */
         if (as_list) {
             pl_jw_obj(w);
-            pl_jw_key(w, "resource_provider");
+            PL_JW_KEY(w, "resource_provider");
             pl_jw_obj(w);
-            pl_jw_kstr(w, "uuid", a->arr[i].rp->uuid);
+            PL_JW_KEY(w, "uuid");
+            pl_jw_str(w, a->arr[i].rp->uuid);
             pl_jw_end(w);
         }
         else {
             pl_jw_key(w, a->arr[i].rp->uuid);
             pl_jw_obj(w);
         }
-        pl_jw_key(w, "resources");
+        PL_JW_KEY(w, "resources");
         pl_jw_obj(w);
         for (j = i; j < a->narr; j++)
             if (a->arr[j].rp == a->arr[i].rp) pl_jw_kint(w, a->arr[j].rc, a->arr[j].amount);
@@ -60,15 +61,15 @@ pl_jw *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result *res)
     int i, j, k;
 
     pl_jw_obj(w);
-    pl_jw_key(w, "allocation_requests");
+    PL_JW_KEY(w, "allocation_requests");
     pl_jw_arr(w);
     for (i = 0; i < res->areqs->nelts; i++) {
         const pl_ac_areq *a = APR_ARRAY_IDX(res->areqs, i, pl_ac_areq *);
         pl_jw_obj(w);
-        pl_jw_key(w, "allocations");
+        PL_JW_KEY(w, "allocations");
         by_provider(w, a, !dict);
         if (dict && mappings) {
-            pl_jw_key(w, "mappings");
+            PL_JW_KEY(w, "mappings");
             pl_jw_obj(w);
             for (j = 0; j < a->ngroups; j++) {
                 pl_jw_key(w, APR_ARRAY_IDX(r->groups, j, pl_ac_group).suffix);
@@ -83,34 +84,38 @@ pl_jw *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result *res)
     }
     pl_jw_end(w);
 
-    pl_jw_key(w, "provider_summaries");
+    PL_JW_KEY(w, "provider_summaries");
     pl_jw_obj(w);
     for (i = 0; i < res->summaries->nelts; i++) {
         const pl_ac_rp *rp = APR_ARRAY_IDX(res->summaries, i, pl_ac_rp *);
         pl_jw_key(w, rp->uuid);
         pl_jw_obj(w);
-        pl_jw_key(w, "resources");
+        PL_JW_KEY(w, "resources");
         pl_jw_obj(w);
         for (j = 0; j < rp->inv->nelts; j++) {
             const pl_ac_inv *inv = &APR_ARRAY_IDX(rp->inv, j, pl_ac_inv);
             if (!all_rcs && !requested(r, inv->rc)) continue;
             pl_jw_key(w, inv->rc);
             pl_jw_obj(w);
-            pl_jw_kint(w, "capacity", inv->capacity);
-            pl_jw_kint(w, "used", inv->used);
+            PL_JW_KEY(w, "capacity");
+            pl_jw_int(w, inv->capacity);
+            PL_JW_KEY(w, "used");
+            pl_jw_int(w, inv->used);
             pl_jw_end(w);
         }
         pl_jw_end(w);
         if (traits) {
-            pl_jw_key(w, "traits");
+            PL_JW_KEY(w, "traits");
             pl_jw_arr(w);
             for (j = 0; j < rp->traits->nelts; j++)
                 pl_jw_str(w, APR_ARRAY_IDX(rp->traits, j, const char *));
             pl_jw_end(w);
         }
         if (nested) {
-            pl_jw_kstr(w, "parent_provider_uuid", rp->parent ? rp->parent->uuid : NULL);
-            pl_jw_kstr(w, "root_provider_uuid", rp->root ? rp->root->uuid : rp->uuid);
+            PL_JW_KEY(w, "parent_provider_uuid");
+            pl_jw_str(w, rp->parent ? rp->parent->uuid : NULL);
+            PL_JW_KEY(w, "root_provider_uuid");
+            pl_jw_str(w, rp->root ? rp->root->uuid : rp->uuid);
         }
         pl_jw_end(w);
     }

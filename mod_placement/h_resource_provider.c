@@ -66,28 +66,35 @@ static void serialize(pl_req *q, pl_jw *w, const char *prefix, const rp_row *rp)
     size_t i;
 
     pl_jw_obj(w);
-    pl_jw_kstr(w, "uuid", rp->uuid);
-    pl_jw_kstr(w, "name", rp->name);
-    pl_jw_kint(w, "generation", rp->generation);
-    pl_jw_key(w, "links");
+    PL_JW_KEY(w, "uuid");
+    pl_jw_str(w, rp->uuid);
+    PL_JW_KEY(w, "name");
+    pl_jw_str(w, rp->name);
+    PL_JW_KEY(w, "generation");
+    pl_jw_int(w, rp->generation);
+    PL_JW_KEY(w, "links");
     pl_jw_arr(w);
     pl_jw_obj(w);
-    pl_jw_kstr(w, "rel", "self");
-    pl_jw_key(w, "href");
+    PL_JW_KEY(w, "rel");
+    PL_JW_LIT(w, "self");
+    PL_JW_KEY(w, "href");
     pl_jw_str3(w, prefix, rp->uuid, NULL);
     pl_jw_end(w);
     for (i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
         if (q->mv < rels[i].since) continue;
         pl_jw_obj(w);
-        pl_jw_kstr(w, "rel", rels[i].rel);
-        pl_jw_key(w, "href");
+        PL_JW_KEY(w, "rel");
+        pl_jw_str(w, rels[i].rel);
+        PL_JW_KEY(w, "href");
         pl_jw_str3(w, prefix, rp->uuid, rels[i].path);
         pl_jw_end(w);
     }
     pl_jw_end(w);
     if (PL_MV_GE(q, 1, 14)) {
-        pl_jw_kstr(w, "parent_provider_uuid", rp->parent_uuid);
-        pl_jw_kstr(w, "root_provider_uuid", rp->root_uuid);
+        PL_JW_KEY(w, "parent_provider_uuid");
+        pl_jw_str(w, rp->parent_uuid);
+        PL_JW_KEY(w, "root_provider_uuid");
+        pl_jw_str(w, rp->root_uuid);
     }
     pl_jw_end(w);
 }
@@ -280,6 +287,7 @@ int pl_h_resource_providers_list(pl_req *q)
     apr_array_header_t *vals;
     pl_dbres *res;
     apr_time_t last = 0;
+    const char *newest = NULL;
     int rc, i;
 
     if (PL_MV_GE(q, 1, 18)) schema = "resource_provider.GET_RPS_SCHEMA_1_18";
@@ -318,7 +326,7 @@ int pl_h_resource_providers_list(pl_req *q)
     if ((rc = build_where(q, &f, &where, args)) == PL_FAIL) return pl_send_failure(q);
     w = pl_jw_new(q, 65536);
     pl_jw_obj(w);
-    pl_jw_key(w, "resource_providers");
+    PL_JW_KEY(w, "resource_providers");
     pl_jw_arr(w);
     if (rc == 1) {
         pl_dbarg *dargs = apr_pcalloc(q->pool, sizeof(pl_dbarg) * (args->nelts + 1));
@@ -331,13 +339,16 @@ int pl_h_resource_providers_list(pl_req *q)
             return pl_send_failure(q);
         for (i = 0; i < res->nrows; i++) {
             rp_row row;
-            apr_time_t t;
+            const char *t;
             row_from(res, i, &row);
-            t = pl_modified(row.created_at, row.updated_at);
-            if (t > last) last = t;
+            /* the newest updated_at-or-created_at: DB text compares in
+             * time order, so only the newest is parsed */
+            t = row.updated_at ? row.updated_at : row.created_at;
+            if (t && (!newest || strcmp(t, newest) > 0)) newest = t;
             serialize(q, w, prefix, &row);
         }
     }
+    if (newest) last = pl_modified(newest, NULL);
     pl_jw_end(w);
     pl_jw_end(w);
     pl_set_last_modified(q, last);

@@ -1,4 +1,5 @@
 /* Streaming JSON writer: see jsonw.h. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,12 +34,11 @@ char *pl_jw_take(pl_jw *w, size_t *len)
 }
 
 /* Room for n more bytes; 0 when there is none. */
-static int room(pl_jw *w, size_t n)
+static int grow(pl_jw *w, size_t n)
 {
     size_t cap;
     char *b;
     if (w->failed) return 0;
-    if (w->len + n <= w->cap) return 1;
     cap = w->cap ? w->cap : 256;
     while (cap < w->len + n) cap *= 2;
     if (!(b = realloc(w->buf, cap))) {
@@ -50,14 +50,19 @@ static int room(pl_jw *w, size_t n)
     return 1;
 }
 
-static void put(pl_jw *w, const char *s, size_t n)
+static inline int room(pl_jw *w, size_t n)
+{
+    return w->len + n <= w->cap ? 1 : grow(w, n);
+}
+
+static inline void put(pl_jw *w, const char *s, size_t n)
 {
     if (!room(w, n)) return;
     memcpy(w->buf + w->len, s, n);
     w->len += n;
 }
 
-static void putc1(pl_jw *w, char c)
+static inline void putc1(pl_jw *w, char c)
 {
     if (!room(w, 1)) return;
     w->buf[w->len++] = c;
@@ -105,17 +110,45 @@ void pl_jw_end(pl_jw *w)
 /* json-c 0.16's json_escape_str with JSON_C_TO_STRING_NOSLASHESCAPE: the
  * two-character escapes for \b \n \r \t \f " and \\, \u00xx (lower-case
  * hex) for the other control characters, every other byte as it is. */
+static const unsigned char needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,    /* '\\' */
+};
+
+/* Whether any of the 8 bytes of x is below 0x20, '"' or '\\' (exact:
+ * the classic "has a byte less than" and "has a zero byte" tests). */
+static inline int any_special(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high ? 1 : 0;
+}
+
 static void escape_body(pl_jw *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    size_t i, start = 0;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    size_t i = 0, start = 0;
+    if (!room(w, n)) return;                 /* the common case: one copy */
+    for (;;) {
+        unsigned char c;
         const char *e;
         char u[6];
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        if (i > start) put(w, s + start, i - start);
-        start = i + 1;
+        uint64_t x;
+        /* eight bytes at a time while none needs an escape */
+        while (i + 8 <= n) {
+            memcpy(&x, s + i, 8);
+            if (any_special(x)) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        c = (unsigned char)s[i++];
+        if (!needs_escape[c]) continue;
+        if (i - 1 > start) put(w, s + start, i - 1 - start);
+        start = i;
         switch (c) {
         case '\b': e = "\\b"; break;
         case '\n': e = "\\n"; break;
@@ -152,6 +185,17 @@ void pl_jw_key(pl_jw *w, const char *key)
     sep(w);
     escaped(w, key, strlen(key));
     putc1(w, ':');
+    w->after_key = 1;
+}
+
+void pl_jw_rawkey(pl_jw *w, const char *quoted_colon, size_t n)
+{
+    if (w->depth == 0 || w->kind[w->depth - 1] != '{' || w->after_key) {
+        w->failed = 1;
+        return;
+    }
+    sep(w);
+    put(w, quoted_colon, n);
     w->after_key = 1;
 }
 

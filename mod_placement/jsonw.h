@@ -43,6 +43,12 @@ void pl_jw_null(pl_jw *w);
 /* A value already rendered as JSON text (e.g. by json-c or pl_format_pyfloat). */
 void pl_jw_raw(pl_jw *w, const char *text, size_t n);
 
+/* A key or a string value given as a C string literal that needs no
+ * escape: copied as it is, quotes included, with no scan. */
+#define PL_JW_KEY(w, lit) pl_jw_rawkey((w), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
+#define PL_JW_LIT(w, lit) pl_jw_raw((w), "\"" lit "\"", sizeof("\"" lit "\"") - 1)
+void pl_jw_rawkey(pl_jw *w, const char *quoted_colon, size_t n);
+
 /* Shorthands for "key": value. */
 void pl_jw_kstr(pl_jw *w, const char *key, const char *s);
 void pl_jw_kint(pl_jw *w, const char *key, long long v);

@@ -43,7 +43,7 @@ static void rnd_string(char *s, size_t cap)
 static json_object *both(pl_jw *w, int depth)
 {
     unsigned k = rnd(depth > 4 ? 4 : 6);
-    char s[24];
+    char s[48];
     json_object *o;
     int i, n;
     switch (k) {
@@ -91,9 +91,10 @@ int main(void)
     char *got;
     int c, i, bad = 0;
 
-    /* every byte alone in a string */
-    for (c = 1; c < 256; c++) {
-        char s[4] = { 'x', (char)c, 'y', 0 };
+    /* every byte in a string, at every offset of an 8-byte word */
+    for (c = 1; c < 256 * 12; c++) {
+        char s[16] = "abcdefghijklmno";
+        s[c / 256] = (char)(c % 256 ? c % 256 : 'z');
         pl_jw_init(&w, 0);
         pl_jw_str(&w, s);
         got = taken(&w);
@@ -106,7 +107,7 @@ int main(void)
         json_object_put(o);
         free(got);
     }
-    is_int(bad, 0, "every byte escaped as json-c escapes it");
+    is_int(bad, 0, "every byte escaped as json-c escapes it, wherever it is");
 
     pl_jw_init(&w, 0);
     pl_jw_obj(&w);
@@ -124,6 +125,17 @@ int main(void)
     pl_jw_end(&w);
     got = taken(&w);
     is_str(got, "{\"a/b\":\"c\\\"d\",\"n\":-42,\"l\":[{},[],null],\"z\":null}", "a small document");
+    free(got);
+
+    pl_jw_init(&w, 0);
+    pl_jw_obj(&w);
+    PL_JW_KEY(&w, "rel");
+    PL_JW_LIT(&w, "self");
+    PL_JW_KEY(&w, "n");
+    pl_jw_int(&w, 0);
+    pl_jw_end(&w);
+    got = taken(&w);
+    is_str(got, "{\"rel\":\"self\",\"n\":0}", "literal keys and values");
     free(got);
 
     pl_jw_init(&w, 0);
