@@ -3,6 +3,8 @@
 #include <apr_atomic.h>
 #include <apr_thread_proc.h>
 #include <apr_time.h>
+#include <apr_allocator.h>
+#include <apr_thread_mutex.h>
 
 #include "memory.h"
 
@@ -26,7 +28,20 @@
 #define TRIM_EVERY_MS 2000
 #define TICK_MS 250
 
+/* Request work pools: one allocator per child, shared by its threads
+ * (behind a mutex), keeping this much free memory for the next request.
+ * libapr (Debian's is built with APR_ALLOCATOR_USES_MMAP) maps each pool
+ * block of 8 kB and up on its own; a request's pool lives on the
+ * connection's allocator, which keeps MaxMemFree (2 MB) and unmaps the
+ * rest, so every candidates or listing request at 10,000 providers
+ * mapped and unmapped a few hundred blocks, and each munmap in a process
+ * of 25+ threads is a TLB shootdown on every core: a third of the
+ * request's CPU.  Here the blocks of one request are reused by the next,
+ * and what the child keeps free is bounded whatever its thread count. */
+#define WORK_MAX_FREE (16 * 1024 * 1024)
+
 static volatile apr_uint32_t dirty, stopping;
+static apr_allocator_t *work_alloc;
 static apr_thread_t *trimmer;
 
 static void *APR_THREAD_FUNC trim_loop(apr_thread_t *t, void *data)
@@ -53,8 +68,46 @@ static apr_status_t stop_trimmer(void *data)
     return APR_SUCCESS;
 }
 
+static apr_status_t forget_work_alloc(void *data)
+{
+    (void)data;
+    work_alloc = NULL;
+    return APR_SUCCESS;
+}
+
+/* The shared allocator, owned by a pool of its own under pchild. */
+static void work_alloc_init(apr_pool_t *pchild)
+{
+    apr_allocator_t *a;
+    apr_thread_mutex_t *m;
+    apr_pool_t *owner;
+    if (apr_allocator_create(&a) != APR_SUCCESS) return;
+    if (apr_pool_create_ex(&owner, pchild, NULL, a) != APR_SUCCESS) {
+        apr_allocator_destroy(a);
+        return;
+    }
+    apr_allocator_owner_set(a, owner);
+    if (apr_thread_mutex_create(&m, APR_THREAD_MUTEX_DEFAULT, owner) != APR_SUCCESS) {
+        apr_pool_destroy(owner);
+        return;
+    }
+    apr_allocator_mutex_set(a, m);
+    apr_allocator_max_free_set(a, WORK_MAX_FREE);
+    apr_pool_cleanup_register(owner, NULL, forget_work_alloc, apr_pool_cleanup_null);
+    work_alloc = a;
+}
+
+apr_pool_t *pl_memory_request_pool(apr_pool_t *parent)
+{
+    apr_pool_t *p;
+    if (!work_alloc || apr_pool_create_ex(&p, parent, NULL, work_alloc) != APR_SUCCESS)
+        return parent;
+    return p;
+}
+
 void pl_memory_child_init(apr_pool_t *pchild)
 {
+    work_alloc_init(pchild);
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     mallopt(M_ARENA_MAX, ARENA_MAX);
