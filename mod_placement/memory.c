@@ -68,32 +68,29 @@ static apr_status_t stop_trimmer(void *data)
     return APR_SUCCESS;
 }
 
-static apr_status_t forget_work_alloc(void *data)
-{
-    (void)data;
-    work_alloc = NULL;
-    return APR_SUCCESS;
-}
-
-/* The shared allocator, owned by a pool of its own under pchild. */
-static void work_alloc_init(apr_pool_t *pchild)
+/* The shared allocator and its mutex live as long as the process: pools
+ * made from it may outlive pchild (a request pool still waiting for its
+ * connection's last write when the child stops is destroyed with the
+ * connection, after pchild), so it is never destroyed; the process's exit
+ * frees it. */
+static void work_alloc_init(void)
 {
     apr_allocator_t *a;
     apr_thread_mutex_t *m;
     apr_pool_t *owner;
+    if (work_alloc) return;
     if (apr_allocator_create(&a) != APR_SUCCESS) return;
-    if (apr_pool_create_ex(&owner, pchild, NULL, a) != APR_SUCCESS) {
+    if (apr_pool_create_unmanaged_ex(&owner, NULL, a) != APR_SUCCESS) {
         apr_allocator_destroy(a);
         return;
     }
-    apr_allocator_owner_set(a, owner);
     if (apr_thread_mutex_create(&m, APR_THREAD_MUTEX_DEFAULT, owner) != APR_SUCCESS) {
         apr_pool_destroy(owner);
+        apr_allocator_destroy(a);
         return;
     }
     apr_allocator_mutex_set(a, m);
     apr_allocator_max_free_set(a, WORK_MAX_FREE);
-    apr_pool_cleanup_register(owner, NULL, forget_work_alloc, apr_pool_cleanup_null);
     work_alloc = a;
 }
 
@@ -107,7 +104,7 @@ apr_pool_t *pl_memory_request_pool(apr_pool_t *parent)
 
 void pl_memory_child_init(apr_pool_t *pchild)
 {
-    work_alloc_init(pchild);
+    work_alloc_init();
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     mallopt(M_ARENA_MAX, ARENA_MAX);
