@@ -7,6 +7,7 @@
 
 #include "placement.h"
 #include "qparams.h"
+#include "jsonw.h"
 
 /* One request group: resources{S}, required{S}, member_of{S}, in_tree{S}. */
 typedef struct pl_ac_group {
@@ -76,7 +77,7 @@ typedef struct pl_ac_result {
  * failure recorded (400 for unknown classes or traits, 500/503 db). */
 int pl_ac_search(pl_req *q, const pl_ac_request *r, pl_ac_result *out);
 
-/* The response body for q's microversion. */
-json_object *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result *res);
+/* The response body for q's microversion (freed with the request). */
+pl_jw *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result *res);
 
 #endif

@@ -10,34 +10,36 @@
 #include "candidates.h"
 #include "http.h"
 
-/* Resources of one allocation request, per provider in first-use order. */
-static json_object *by_provider(pl_req *q, const pl_ac_areq *a, int as_list)
+/* Resources of one allocation request, per provider in first-use order
+ * (each (provider, class) once: the merge summed repeats). */
+static void by_provider(pl_jw *w, const pl_ac_areq *a, int as_list)
 {
-    json_object *out = as_list ? json_object_new_array() : json_object_new_object();
     int i, j;
+    if (as_list) pl_jw_arr(w);
+    else pl_jw_obj(w);
     for (i = 0; i < a->narr; i++) {
-        json_object *res;
         for (j = 0; j < i && a->arr[j].rp != a->arr[i].rp; j++) ;
         if (j < i) continue;                       /* provider done already */
-        res = json_object_new_object();
-        for (j = i; j < a->narr; j++)
-            if (a->arr[j].rp == a->arr[i].rp)
-                json_object_object_add(res, a->arr[j].rc, json_object_new_int64(a->arr[j].amount));
         if (as_list) {
-            json_object *item = json_object_new_object(), *rp = json_object_new_object();
-            json_object_object_add(rp, "uuid", json_object_new_string(a->arr[i].rp->uuid));
-            json_object_object_add(item, "resource_provider", rp);
-            json_object_object_add(item, "resources", res);
-            json_object_array_add(out, item);
+            pl_jw_obj(w);
+            PL_JW_KEY(w, "resource_provider");
+            pl_jw_obj(w);
+            PL_JW_KEY(w, "uuid");
+            pl_jw_str(w, a->arr[i].rp->uuid);
+            pl_jw_end(w);
         }
         else {
-            json_object *item = json_object_new_object();
-            json_object_object_add(item, "resources", res);
-            json_object_object_add(out, a->arr[i].rp->uuid, item);
+            pl_jw_key(w, a->arr[i].rp->uuid);
+            pl_jw_obj(w);
         }
+        PL_JW_KEY(w, "resources");
+        pl_jw_obj(w);
+        for (j = i; j < a->narr; j++)
+            if (a->arr[j].rp == a->arr[i].rp) pl_jw_kint(w, a->arr[j].rc, a->arr[j].amount);
+        pl_jw_end(w);
+        pl_jw_end(w);
     }
-    (void)q;
-    return out;
+    pl_jw_end(w);
 }
 
 static int requested(const pl_ac_request *r, const char *rc)
@@ -53,70 +55,87 @@ static int requested(const pl_ac_request *r, const char *rc)
 
 /* A capacity as Python prints int() of a float: every digit, past 2^63
  * too (a ratio of 1e30 gives 8000000000000000159076998709248 for 8). */
-static json_object *capacity_json(const pl_ac_inv *inv)
+static void write_capacity(pl_jw *w, const pl_ac_inv *inv)
 {
     char digits[400];       /* DBL_MAX has 309 digits */
-    if (inv->capacity != LLONG_MAX && inv->capacity != LLONG_MIN)
-        return json_object_new_int64(inv->capacity);
-    snprintf(digits, sizeof(digits), "%.0f", inv->capacity_f);     /* exact in glibc; apr's is not */
-    return json_object_new_double_s(inv->capacity_f, digits);
+    int n;
+    if (inv->capacity != LLONG_MAX && inv->capacity != LLONG_MIN) {
+        pl_jw_int(w, inv->capacity);
+        return;
+    }
+    n = snprintf(digits, sizeof(digits), "%.0f", inv->capacity_f);  /* exact in glibc; apr's is not */
+    pl_jw_raw(w, digits, n > 0 && n < (int)sizeof(digits) ? (size_t)n : 0);
 }
 
-json_object *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result *res)
+/* The body, written as it goes (no document tree: at 10,000 providers a
+ * json-c tree cost more than the search). */
+pl_jw *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result *res)
 {
-    json_object *body = json_object_new_object();
-    json_object *areqs = json_object_new_array(), *sums = json_object_new_object();
+    pl_jw *w = pl_jw_new(q, 65536);
     int dict = PL_MV_GE(q, 1, 12), mappings = PL_MV_GE(q, 1, 34);
     int all_rcs = PL_MV_GE(q, 1, 27), traits = PL_MV_GE(q, 1, 17), nested = PL_MV_GE(q, 1, 29);
     int i, j, k;
 
+    pl_jw_obj(w);
+    PL_JW_KEY(w, "allocation_requests");
+    pl_jw_arr(w);
     for (i = 0; i < res->areqs->nelts; i++) {
         const pl_ac_areq *a = APR_ARRAY_IDX(res->areqs, i, pl_ac_areq *);
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "allocations", by_provider(q, a, !dict));
+        pl_jw_obj(w);
+        PL_JW_KEY(w, "allocations");
+        by_provider(w, a, !dict);
         if (dict && mappings) {
-            json_object *m = json_object_new_object();
+            PL_JW_KEY(w, "mappings");
+            pl_jw_obj(w);
             for (j = 0; j < a->ngroups; j++) {
-                json_object *l = json_object_new_array();
+                pl_jw_key(w, APR_ARRAY_IDX(r->groups, j, pl_ac_group).suffix);
+                pl_jw_arr(w);
                 for (k = 0; k < a->maps[j]->nelts; k++)
-                    json_object_array_add(l, json_object_new_string(
-                        APR_ARRAY_IDX(a->maps[j], k, pl_ac_rp *)->uuid));
-                json_object_object_add(m, APR_ARRAY_IDX(r->groups, j, pl_ac_group).suffix, l);
+                    pl_jw_str(w, APR_ARRAY_IDX(a->maps[j], k, pl_ac_rp *)->uuid);
+                pl_jw_end(w);
             }
-            json_object_object_add(o, "mappings", m);
+            pl_jw_end(w);
         }
-        json_object_array_add(areqs, o);
+        pl_jw_end(w);
     }
+    pl_jw_end(w);
 
+    PL_JW_KEY(w, "provider_summaries");
+    pl_jw_obj(w);
     for (i = 0; i < res->summaries->nelts; i++) {
         const pl_ac_rp *rp = APR_ARRAY_IDX(res->summaries, i, pl_ac_rp *);
-        json_object *s = json_object_new_object(), *rs = json_object_new_object();
+        pl_jw_key(w, rp->uuid);
+        pl_jw_obj(w);
+        PL_JW_KEY(w, "resources");
+        pl_jw_obj(w);
         for (j = 0; j < rp->inv->nelts; j++) {
             const pl_ac_inv *inv = &APR_ARRAY_IDX(rp->inv, j, pl_ac_inv);
-            json_object *one;
             if (!all_rcs && !requested(r, inv->rc)) continue;
-            one = json_object_new_object();
-            json_object_object_add(one, "capacity", capacity_json(inv));
-            json_object_object_add(one, "used", json_object_new_int64(inv->used));
-            json_object_object_add(rs, inv->rc, one);
+            pl_jw_key(w, inv->rc);
+            pl_jw_obj(w);
+            PL_JW_KEY(w, "capacity");
+            write_capacity(w, inv);
+            PL_JW_KEY(w, "used");
+            pl_jw_int(w, inv->used);
+            pl_jw_end(w);
         }
-        json_object_object_add(s, "resources", rs);
+        pl_jw_end(w);
         if (traits) {
-            json_object *t = json_object_new_array();
+            PL_JW_KEY(w, "traits");
+            pl_jw_arr(w);
             for (j = 0; j < rp->traits->nelts; j++)
-                json_object_array_add(t, json_object_new_string(
-                    APR_ARRAY_IDX(rp->traits, j, const char *)));
-            json_object_object_add(s, "traits", t);
+                pl_jw_str(w, APR_ARRAY_IDX(rp->traits, j, const char *));
+            pl_jw_end(w);
         }
         if (nested) {
-            json_object_object_add(s, "parent_provider_uuid",
-                                   pl_json_str(rp->parent ? rp->parent->uuid : NULL));
-            json_object_object_add(s, "root_provider_uuid",
-                                   pl_json_str(rp->root ? rp->root->uuid : rp->uuid));
+            PL_JW_KEY(w, "parent_provider_uuid");
+            pl_jw_str(w, rp->parent ? rp->parent->uuid : NULL);
+            PL_JW_KEY(w, "root_provider_uuid");
+            pl_jw_str(w, rp->root ? rp->root->uuid : rp->uuid);
         }
-        json_object_object_add(sums, rp->uuid, s);
+        pl_jw_end(w);
     }
-    json_object_object_add(body, "allocation_requests", areqs);
-    json_object_object_add(body, "provider_summaries", sums);
-    return body;
+    pl_jw_end(w);
+    pl_jw_end(w);
+    return w;
 }

@@ -13,5 +13,5 @@ int pl_h_allocation_candidates(pl_req *q)
     if (pl_ac_parse(q, &req) != PL_OK) return pl_send_failure(q);
     if (pl_ac_search(q, &req, &res) != PL_OK) return pl_send_failure(q);
     pl_set_last_modified(q, 0);
-    return pl_send_json(q, 200, pl_ac_render(q, &req, &res));
+    return pl_send_jw(q, 200, pl_ac_render(q, &req, &res));
 }

@@ -55,38 +55,55 @@ static int load(pl_req *q, const char *uuid, rp_row *o, int for_update)
     return 1;
 }
 
-static json_object *serialize(pl_req *q, const rp_row *rp)
+/* One provider, written into w; prefix is pl_url(q, "/resource_providers/"). */
+static void serialize(pl_req *q, pl_jw *w, const char *prefix, const rp_row *rp)
 {
-    static const struct { const char *rel; int since; } rels[] = {
-        {"inventories", PL_V(1, 0)}, {"usages", PL_V(1, 0)}, {"aggregates", PL_V(1, 1)},
-        {"traits", PL_V(1, 6)}, {"allocations", PL_V(1, 11)},
+    static const struct { const char *rel, *path; int since; } rels[] = {
+        {"inventories", "/inventories", PL_V(1, 0)}, {"usages", "/usages", PL_V(1, 0)},
+        {"aggregates", "/aggregates", PL_V(1, 1)}, {"traits", "/traits", PL_V(1, 6)},
+        {"allocations", "/allocations", PL_V(1, 11)},
     };
-    json_object *o = json_object_new_object(), *links = json_object_new_array();
-    const char *self = pl_url(q, "/resource_providers/%s", rp->uuid);
-    json_object *l;
     size_t i;
 
-    l = json_object_new_object();
-    json_object_object_add(l, "rel", json_object_new_string("self"));
-    json_object_object_add(l, "href", json_object_new_string(self));
-    json_object_array_add(links, l);
+    pl_jw_obj(w);
+    PL_JW_KEY(w, "uuid");
+    pl_jw_str(w, rp->uuid);
+    PL_JW_KEY(w, "name");
+    pl_jw_str(w, rp->name);
+    PL_JW_KEY(w, "generation");
+    pl_jw_int(w, rp->generation);
+    PL_JW_KEY(w, "links");
+    pl_jw_arr(w);
+    pl_jw_obj(w);
+    PL_JW_KEY(w, "rel");
+    PL_JW_LIT(w, "self");
+    PL_JW_KEY(w, "href");
+    pl_jw_str3(w, prefix, rp->uuid, NULL);
+    pl_jw_end(w);
     for (i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
         if (q->mv < rels[i].since) continue;
-        l = json_object_new_object();
-        json_object_object_add(l, "rel", json_object_new_string(rels[i].rel));
-        json_object_object_add(l, "href", json_object_new_string(
-            apr_pstrcat(q->pool, self, "/", rels[i].rel, NULL)));
-        json_object_array_add(links, l);
+        pl_jw_obj(w);
+        PL_JW_KEY(w, "rel");
+        pl_jw_str(w, rels[i].rel);
+        PL_JW_KEY(w, "href");
+        pl_jw_str3(w, prefix, rp->uuid, rels[i].path);
+        pl_jw_end(w);
     }
-    json_object_object_add(o, "uuid", pl_json_str(rp->uuid));
-    json_object_object_add(o, "name", pl_json_str(rp->name));
-    json_object_object_add(o, "generation", json_object_new_int64(rp->generation));
-    json_object_object_add(o, "links", links);
+    pl_jw_end(w);
     if (PL_MV_GE(q, 1, 14)) {
-        json_object_object_add(o, "parent_provider_uuid", pl_json_str(rp->parent_uuid));
-        json_object_object_add(o, "root_provider_uuid", pl_json_str(rp->root_uuid));
+        PL_JW_KEY(w, "parent_provider_uuid");
+        pl_jw_str(w, rp->parent_uuid);
+        PL_JW_KEY(w, "root_provider_uuid");
+        pl_jw_str(w, rp->root_uuid);
     }
-    return o;
+    pl_jw_end(w);
+}
+
+static int send_one(pl_req *q, const rp_row *rp)
+{
+    pl_jw *w = pl_jw_new(q, 1024);
+    serialize(q, w, pl_url(q, "/resource_providers/"), rp);
+    return pl_send_jw(q, 200, w);
 }
 
 /* ---- GET /resource_providers ------------------------------------------ */
@@ -264,11 +281,13 @@ int pl_h_resource_providers_list(pl_req *q)
 {
     const char *schema = "resource_provider.GET_RPS_SCHEMA_1_0", *err, *where = NULL;
     list_filters f;
-    json_object *list, *out;
+    pl_jw *w;
+    const char *prefix = pl_url(q, "/resource_providers/");
     apr_array_header_t *args = apr_array_make(q->pool, 4, sizeof(const char *));
     apr_array_header_t *vals;
     pl_dbres *res;
     apr_time_t last = 0;
+    const char *newest = NULL;
     int rc, i;
 
     if (PL_MV_GE(q, 1, 18)) schema = "resource_provider.GET_RPS_SCHEMA_1_18";
@@ -305,7 +324,10 @@ int pl_h_resource_providers_list(pl_req *q)
     if ((f.in_tree || f.has_traits || f.has_aggs || f.resources) && pl_db_snapshot(q) != PL_OK)
         return pl_send_failure(q);
     if ((rc = build_where(q, &f, &where, args)) == PL_FAIL) return pl_send_failure(q);
-    list = json_object_new_array();
+    w = pl_jw_new(q, 65536);
+    pl_jw_obj(w);
+    PL_JW_KEY(w, "resource_providers");
+    pl_jw_arr(w);
     if (rc == 1) {
         pl_dbarg *dargs = apr_pcalloc(q->pool, sizeof(pl_dbarg) * (args->nelts + 1));
         for (i = 0; i < args->nelts; i++) {
@@ -313,23 +335,24 @@ int pl_h_resource_providers_list(pl_req *q)
             dargs[i].s = APR_ARRAY_IDX(args, i, const char *);
         }
         if (pl_db_exec(q, &res, apr_pstrcat(q->pool, RP_COLUMNS, where, " ORDER BY rp.id",
-                                            NULL), dargs, args->nelts) != PL_OK) {
-            json_object_put(list);
+                                            NULL), dargs, args->nelts) != PL_OK)
             return pl_send_failure(q);
-        }
         for (i = 0; i < res->nrows; i++) {
             rp_row row;
-            apr_time_t t;
+            const char *t;
             row_from(res, i, &row);
-            t = pl_modified(row.created_at, row.updated_at);
-            if (t > last) last = t;
-            json_object_array_add(list, serialize(q, &row));
+            /* the newest updated_at-or-created_at: DB text compares in
+             * time order, so only the newest is parsed */
+            t = row.updated_at ? row.updated_at : row.created_at;
+            if (t && (!newest || strcmp(t, newest) > 0)) newest = t;
+            serialize(q, w, prefix, &row);
         }
     }
-    out = json_object_new_object();
-    json_object_object_add(out, "resource_providers", list);
+    if (newest) last = pl_modified(newest, NULL);
+    pl_jw_end(w);
+    pl_jw_end(w);
     pl_set_last_modified(q, last);
-    return pl_send_json(q, 200, out);
+    return pl_send_jw(q, 200, w);
 }
 
 /* ---- GET /resource_providers/{uuid} ----------------------------------- */
@@ -345,7 +368,7 @@ int pl_h_resource_provider_show(pl_req *q)
         return pl_send_failure(q);
     }
     pl_set_last_modified(q, pl_modified(rp.created_at, rp.updated_at));
-    return pl_send_json(q, 200, serialize(q, &rp));
+    return send_one(q, &rp);
 }
 
 /* ---- POST /resource_providers ----------------------------------------- */
@@ -446,7 +469,7 @@ int pl_h_resource_provider_create(pl_req *q)
     pl_set_location(q, apr_pstrcat(q->pool, "/resource_providers/", c.uuid, NULL));
     if (!PL_MV_GE(q, 1, 20)) return pl_send_empty(q, 201);
     pl_set_last_modified(q, 0);
-    return pl_send_json(q, 200, serialize(q, &c.made));
+    return send_one(q, &c.made);
 }
 
 /* ---- PUT /resource_providers/{uuid} ----------------------------------- */
@@ -603,7 +626,7 @@ int pl_h_resource_provider_update(pl_req *q)
         if (c.rp.updated_at) pl_set_last_modified(q, pl_modified(NULL, c.rp.updated_at));
         else apr_table_setn(q->r->headers_out, "cache-control", "no-cache");
     }
-    return pl_send_json(q, 200, serialize(q, &c.rp));
+    return send_one(q, &c.rp);
 }
 
 /* ---- DELETE /resource_providers/{uuid} -------------------------------- */

@@ -8,10 +8,12 @@
 #include "pyrepr.h"
 
 #include <http_protocol.h>
+#include <apr_buckets.h>
 #include <apr_strings.h>
 #include <apr_date.h>
 #include <apr_lib.h>
 #include <stdarg.h>
+#include <stdlib.h>
 
 static const struct { int status; const char *title, *explanation; } statuses[] = {
     {400, "Bad Request", "The server could not comply with the request since it is "
@@ -296,6 +298,43 @@ int pl_send_json(pl_req *q, int status, json_object *body)
     ap_set_content_length(r, (apr_off_t)len);
     if (!r->header_only) ap_rwrite(text, (int)len, r);
     json_object_put(body);
+    pl_memory_after_answer(len);
+    return OK;
+}
+
+static apr_status_t jw_cleanup(void *w)
+{
+    pl_jw_free(w);
+    return APR_SUCCESS;
+}
+
+pl_jw *pl_jw_new(pl_req *q, size_t hint)
+{
+    pl_jw *w = apr_palloc(q->pool, sizeof(*w));
+    pl_jw_init(w, hint);
+    apr_pool_cleanup_register(q->pool, w, jw_cleanup, apr_pool_cleanup_null);
+    return w;
+}
+
+int pl_send_jw(pl_req *q, int status, pl_jw *w)
+{
+    request_rec *r = q->r;
+    size_t len;
+    char *text = pl_jw_take(w, &len);
+    if (!text) return pl_error(q, 500, NULL, "The response could not be written.");
+    if (status < 400) pl_add_version_headers(q, 1);
+    r->status = status;
+    ap_set_content_type(r, "application/json");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only) {
+        /* the buffer goes down the filters as it is: a heap bucket owns it
+         * (free() when sent), so the core output filter does not copy it */
+        apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_heap_create(text, len, free, bb->bucket_alloc));
+        ap_pass_brigade(r->output_filters, bb);
+        apr_brigade_cleanup(bb);
+    }
+    else free(text);
     pl_memory_after_answer(len);
     return OK;
 }

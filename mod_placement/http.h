@@ -4,6 +4,7 @@
 #define PL_HTTP_H
 
 #include "placement.h"
+#include "jsonw.h"
 
 /* Record a failure (not sent yet); returns PL_FAIL.  code may be NULL
  * (placement.undefined_code from 1.23). */
@@ -21,6 +22,12 @@ int pl_error(pl_req *q, int status, const char *code, const char *fmt, ...)
 
 /* Send body (consumed: json_object_put) with status; returns OK. */
 int pl_send_json(pl_req *q, int status, json_object *body);
+/* A streaming writer for a large answer (jsonw.h), its buffer freed with
+ * the request unless pl_send_jw sends it. */
+pl_jw *pl_jw_new(pl_req *q, size_t hint);
+/* Send what w wrote with status as application/json; returns OK (a 500
+ * when the writer failed: out of memory, unbalanced). */
+int pl_send_jw(pl_req *q, int status, pl_jw *w);
 /* Send a status without a body and without Content-Type (204). */
 int pl_send_empty(pl_req *q, int status);
 /* From 1.15: last-modified (t, or now when 0) and cache-control: no-cache. */

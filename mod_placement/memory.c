@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <apr_atomic.h>
 #include <apr_time.h>
+#include <apr_allocator.h>
+#include <apr_thread_mutex.h>
 
 #include "memory.h"
 
@@ -26,7 +28,20 @@
 #define TRIM_EVERY_MS 2000
 #define TICK_MS 250
 
+/* Request work pools: one allocator per child, shared by its threads
+ * (behind a mutex), keeping this much free memory for the next request.
+ * libapr (Debian's is built with APR_ALLOCATOR_USES_MMAP) maps each pool
+ * block of 8 kB and up on its own; a request's pool lives on the
+ * connection's allocator, which keeps MaxMemFree (2 MB) and unmaps the
+ * rest, so every candidates or listing request at 10,000 providers
+ * mapped and unmapped a few hundred blocks, and each munmap in a process
+ * of 25+ threads is a TLB shootdown on every core: a third of the
+ * request's CPU.  Here the blocks of one request are reused by the next,
+ * and what the child keeps free is bounded whatever its thread count. */
+#define WORK_MAX_FREE (16 * 1024 * 1024)
+
 static volatile apr_uint32_t dirty, stopping;
+static apr_allocator_t *work_alloc;
 /* A plain pthread: an apr thread (apr 1.7.2) joined from the child pool's
  * cleanup left the allocator broken, and httpd -X crashed in exit(). */
 static pthread_t trimmer;
@@ -52,8 +67,43 @@ static apr_status_t stop_trimmer(void *data)
     return APR_SUCCESS;
 }
 
+/* The shared allocator and its mutex live as long as the process: pools
+ * made from it may outlive pchild (a request pool still waiting for its
+ * connection's last write when the child stops is destroyed with the
+ * connection, after pchild), so it is never destroyed; the process's exit
+ * frees it. */
+static void work_alloc_init(void)
+{
+    apr_allocator_t *a;
+    apr_thread_mutex_t *m;
+    apr_pool_t *owner;
+    if (work_alloc) return;
+    if (apr_allocator_create(&a) != APR_SUCCESS) return;
+    if (apr_pool_create_unmanaged_ex(&owner, NULL, a) != APR_SUCCESS) {
+        apr_allocator_destroy(a);
+        return;
+    }
+    if (apr_thread_mutex_create(&m, APR_THREAD_MUTEX_DEFAULT, owner) != APR_SUCCESS) {
+        apr_pool_destroy(owner);
+        apr_allocator_destroy(a);
+        return;
+    }
+    apr_allocator_mutex_set(a, m);
+    apr_allocator_max_free_set(a, WORK_MAX_FREE);
+    work_alloc = a;
+}
+
+apr_pool_t *pl_memory_request_pool(apr_pool_t *parent)
+{
+    apr_pool_t *p;
+    if (!work_alloc || apr_pool_create_ex(&p, parent, NULL, work_alloc) != APR_SUCCESS)
+        return parent;
+    return p;
+}
+
 void pl_memory_child_init(apr_pool_t *pchild)
 {
+    work_alloc_init();
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     mallopt(M_ARENA_MAX, ARENA_MAX);

@@ -153,7 +153,7 @@ pl_req *pl_req_get(request_rec *r)
     if (q) return q;
     q = apr_pcalloc(r->pool, sizeof(*q));
     q->r = r;
-    q->pool = r->pool;
+    q->pool = pl_memory_request_pool(r->pool);   /* memory.h */
     q->conf = ap_get_module_config(r->server->module_config, &placement_module);
     apr_uuid_get(&uuid);
     apr_uuid_format(ubuf, &uuid);

@@ -1,0 +1,256 @@
+/* Streaming JSON writer: see jsonw.h. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+
+void pl_jw_init(pl_jw *w, size_t hint)
+{
+    memset(w, 0, sizeof(*w));
+    w->cap = hint < 256 ? 256 : hint;
+    w->buf = malloc(w->cap);
+    if (!w->buf) { w->cap = 0; w->failed = 1; }
+}
+
+void pl_jw_free(pl_jw *w)
+{
+    free(w->buf);
+    w->buf = NULL;
+    w->len = w->cap = 0;
+}
+
+char *pl_jw_take(pl_jw *w, size_t *len)
+{
+    char *b = w->buf;
+    if (w->failed || w->depth != 0) {
+        pl_jw_free(w);
+        return NULL;
+    }
+    *len = w->len;
+    w->buf = NULL;
+    w->len = w->cap = 0;
+    return b;
+}
+
+/* Room for n more bytes; 0 when there is none. */
+static int grow(pl_jw *w, size_t n)
+{
+    size_t cap;
+    char *b;
+    if (w->failed) return 0;
+    cap = w->cap ? w->cap : 256;
+    while (cap < w->len + n) cap *= 2;
+    if (!(b = realloc(w->buf, cap))) {
+        w->failed = 1;
+        return 0;
+    }
+    w->buf = b;
+    w->cap = cap;
+    return 1;
+}
+
+static inline int room(pl_jw *w, size_t n)
+{
+    return w->len + n <= w->cap ? 1 : grow(w, n);
+}
+
+static inline void put(pl_jw *w, const char *s, size_t n)
+{
+    if (!room(w, n)) return;
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static inline void putc1(pl_jw *w, char c)
+{
+    if (!room(w, 1)) return;
+    w->buf[w->len++] = c;
+}
+
+/* The separator before a value or a key at the current level. */
+static void sep(pl_jw *w)
+{
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+    if (w->depth > 0) {
+        if (w->used[w->depth - 1]) putc1(w, ',');
+        w->used[w->depth - 1] = 1;
+    }
+}
+
+static void open_level(pl_jw *w, char kind)
+{
+    sep(w);
+    if (w->depth == PL_JW_MAXDEPTH) {
+        w->failed = 1;
+        return;
+    }
+    putc1(w, kind);
+    w->kind[w->depth] = kind;
+    w->used[w->depth] = 0;
+    w->depth++;
+}
+
+void pl_jw_obj(pl_jw *w) { open_level(w, '{'); }
+void pl_jw_arr(pl_jw *w) { open_level(w, '['); }
+
+void pl_jw_end(pl_jw *w)
+{
+    if (w->depth == 0 || w->after_key) {
+        w->failed = 1;
+        return;
+    }
+    w->depth--;
+    putc1(w, w->kind[w->depth] == '{' ? '}' : ']');
+}
+
+/* json-c 0.16's json_escape_str with JSON_C_TO_STRING_NOSLASHESCAPE: the
+ * two-character escapes for \b \n \r \t \f " and \\, \u00xx (lower-case
+ * hex) for the other control characters, every other byte as it is. */
+static const unsigned char needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    /* '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,    /* '\\' */
+};
+
+/* Whether any of the 8 bytes of x is below 0x20, '"' or '\\' (exact:
+ * the classic "has a byte less than" and "has a zero byte" tests). */
+static inline int any_special(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high ? 1 : 0;
+}
+
+static void escape_body(pl_jw *w, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, start = 0;
+    if (!room(w, n)) return;                 /* the common case: one copy */
+    for (;;) {
+        unsigned char c;
+        const char *e;
+        char u[6];
+        uint64_t x;
+        /* eight bytes at a time while none needs an escape */
+        while (i + 8 <= n) {
+            memcpy(&x, s + i, 8);
+            if (any_special(x)) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        c = (unsigned char)s[i++];
+        if (!needs_escape[c]) continue;
+        if (i - 1 > start) put(w, s + start, i - 1 - start);
+        start = i;
+        switch (c) {
+        case '\b': e = "\\b"; break;
+        case '\n': e = "\\n"; break;
+        case '\r': e = "\\r"; break;
+        case '\t': e = "\\t"; break;
+        case '\f': e = "\\f"; break;
+        case '"': e = "\\\""; break;
+        case '\\': e = "\\\\"; break;
+        default:
+            memcpy(u, "\\u00", 4);
+            u[4] = hex[c >> 4];
+            u[5] = hex[c & 0xf];
+            put(w, u, 6);
+            continue;
+        }
+        put(w, e, 2);
+    }
+    if (n > start) put(w, s + start, n - start);
+}
+
+static void escaped(pl_jw *w, const char *s, size_t n)
+{
+    putc1(w, '"');
+    escape_body(w, s, n);
+    putc1(w, '"');
+}
+
+void pl_jw_key(pl_jw *w, const char *key)
+{
+    if (w->depth == 0 || w->kind[w->depth - 1] != '{' || w->after_key) {
+        w->failed = 1;
+        return;
+    }
+    sep(w);
+    escaped(w, key, strlen(key));
+    putc1(w, ':');
+    w->after_key = 1;
+}
+
+void pl_jw_rawkey(pl_jw *w, const char *quoted_colon, size_t n)
+{
+    if (w->depth == 0 || w->kind[w->depth - 1] != '{' || w->after_key) {
+        w->failed = 1;
+        return;
+    }
+    sep(w);
+    put(w, quoted_colon, n);
+    w->after_key = 1;
+}
+
+void pl_jw_strn(pl_jw *w, const char *s, size_t n)
+{
+    sep(w);
+    escaped(w, s, n);
+}
+
+void pl_jw_str(pl_jw *w, const char *s)
+{
+    if (!s) pl_jw_null(w);
+    else pl_jw_strn(w, s, strlen(s));
+}
+
+void pl_jw_str3(pl_jw *w, const char *a, const char *b, const char *c)
+{
+    sep(w);
+    putc1(w, '"');
+    escape_body(w, a, strlen(a));      /* escapes are per byte: the pieces */
+    if (b) escape_body(w, b, strlen(b));   /* escaped one by one make the whole */
+    if (c) escape_body(w, c, strlen(c));
+    putc1(w, '"');
+}
+
+void pl_jw_int(pl_jw *w, long long v)
+{
+    char b[24], *e = b + sizeof(b), *p = e;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do *--p = (char)('0' + u % 10); while (u /= 10);
+    if (v < 0) *--p = '-';
+    sep(w);
+    put(w, p, (size_t)(e - p));
+}
+
+void pl_jw_null(pl_jw *w)
+{
+    sep(w);
+    put(w, "null", 4);
+}
+
+void pl_jw_raw(pl_jw *w, const char *text, size_t n)
+{
+    sep(w);
+    put(w, text, n);
+}
+
+void pl_jw_kstr(pl_jw *w, const char *key, const char *s)
+{
+    pl_jw_key(w, key);
+    pl_jw_str(w, s);
+}
+
+void pl_jw_kint(pl_jw *w, const char *key, long long v)
+{
+    pl_jw_key(w, key);
+    pl_jw_int(w, v);
+}

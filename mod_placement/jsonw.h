@@ -1,0 +1,56 @@
+/* A streaming JSON writer for large answers: the text is appended to one
+ * growing buffer as the rows are read, with no json-c document in between.
+ * What it writes is byte for byte what json-c 0.16 prints for the same
+ * document with JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE
+ * (the flags of pl_send_json): no spaces, the same string escapes, integers
+ * in decimal.  Pure C (no httpd header); t/unit/test_jsonw.c compares it
+ * with json-c. */
+#ifndef PL_JSONW_H
+#define PL_JSONW_H
+
+#include <stddef.h>
+
+#define PL_JW_MAXDEPTH 32
+
+typedef struct pl_jw {
+    char *buf;                  /* malloc'd; owned by the writer until taken */
+    size_t len, cap;
+    int depth;
+    int after_key;              /* a key was written, its value comes next */
+    int failed;                 /* out of memory or nesting too deep */
+    char kind[PL_JW_MAXDEPTH];  /* '{' or '[' per open level */
+    char used[PL_JW_MAXDEPTH];  /* the level has an element already */
+} pl_jw;
+
+/* An empty writer whose buffer starts at about hint bytes. */
+void pl_jw_init(pl_jw *w, size_t hint);
+/* Free the buffer (idempotent). */
+void pl_jw_free(pl_jw *w);
+/* Hand the buffer over (the caller frees it with free()); *len its length.
+ * NULL when writing failed (the buffer is freed then). */
+char *pl_jw_take(pl_jw *w, size_t *len);
+
+void pl_jw_obj(pl_jw *w);                       /* { */
+void pl_jw_arr(pl_jw *w);                       /* [ */
+void pl_jw_end(pl_jw *w);                       /* } or ], whichever is open */
+void pl_jw_key(pl_jw *w, const char *key);      /* "key": inside an object */
+void pl_jw_str(pl_jw *w, const char *s);        /* NULL writes null */
+void pl_jw_strn(pl_jw *w, const char *s, size_t n);
+/* The string a b c (b, c may be NULL), with no copy made of it. */
+void pl_jw_str3(pl_jw *w, const char *a, const char *b, const char *c);
+void pl_jw_int(pl_jw *w, long long v);
+void pl_jw_null(pl_jw *w);
+/* A value already rendered as JSON text (e.g. by json-c or pl_format_pyfloat). */
+void pl_jw_raw(pl_jw *w, const char *text, size_t n);
+
+/* A key or a string value given as a C string literal that needs no
+ * escape: copied as it is, quotes included, with no scan. */
+#define PL_JW_KEY(w, lit) pl_jw_rawkey((w), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
+#define PL_JW_LIT(w, lit) pl_jw_raw((w), "\"" lit "\"", sizeof("\"" lit "\"") - 1)
+void pl_jw_rawkey(pl_jw *w, const char *quoted_colon, size_t n);
+
+/* Shorthands for "key": value. */
+void pl_jw_kstr(pl_jw *w, const char *key, const char *s);
+void pl_jw_kint(pl_jw *w, const char *key, long long v);
+
+#endif
