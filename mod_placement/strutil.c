@@ -316,8 +316,11 @@ const char *pl_nul_unmark(apr_pool_t *p, const char *s, size_t *n)
 const char *pl_nul_json(apr_pool_t *p, const char *s, size_t n, size_t *outlen)
 {
     size_t i, k = 0;
+    const char *at, *end = s + n;
     char *out, *o;
-    for (i = 0; i + 1 < n; i++) if (s[i] == '\xC0' && s[i + 1] == '\x80') k++;
+    /* memchr: answers of megabytes are scanned on every send */
+    for (at = memchr(s, 0xC0, n); at; at = memchr(at + 1, 0xC0, (size_t)(end - at - 1)))
+        if (at + 1 < end && at[1] == '\x80') k++;
     *outlen = n;
     if (!k) return s;
     o = out = apr_palloc(p, n + 4 * k + 1);
