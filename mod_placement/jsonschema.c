@@ -250,121 +250,200 @@ static int compile_subs_arr(cctx *c, kw_t *k, const char *where,
     return 1;
 }
 
-static int compile_kw(cctx *c, pl_schema *s, kw_t *k, const char *where)
+/* One function a keyword, run from compilers[] by its kind: checks the
+ * keyword's value and fills what validation reads from k (and s). */
+typedef int kw_compile_fn(cctx *c, pl_schema *s, kw_t *k, const char *where);
+
+static int c_type(cctx *c, pl_schema *s, kw_t *k, const char *where)
 {
     json_object *v = k->value;
     size_t i;
 
-    switch (k->kind) {
-    case K_TYPE:
-        if (json_object_is_type(v, json_type_string)) {
-            k->types = type_bit(json_object_get_string(v));
-            if (!k->types)
+    if (json_object_is_type(v, json_type_string)) {
+        k->types = type_bit(json_object_get_string(v));
+        if (!k->types)
+            return fail(c, where, "unknown type");
+    } else if (json_object_is_type(v, json_type_array)) {
+        for (i = 0; i < json_object_array_length(v); i++) {
+            json_object *t = json_object_array_get_idx(v, i);
+            int bit = json_object_is_type(t, json_type_string) ?
+                type_bit(json_object_get_string(t)) : 0;
+            if (!bit)
                 return fail(c, where, "unknown type");
-        } else if (json_object_is_type(v, json_type_array)) {
-            for (i = 0; i < json_object_array_length(v); i++) {
-                json_object *t = json_object_array_get_idx(v, i);
-                int bit = json_object_is_type(t, json_type_string) ?
-                    type_bit(json_object_get_string(t)) : 0;
-                if (!bit)
-                    return fail(c, where, "unknown type");
-                k->types |= bit;
-            }
-        } else {
-            return fail(c, where, "type must be a string or array");
+            k->types |= bit;
         }
-        s->has_type = 1;
-        s->types = k->types;
-        return 1;
-    case K_PROPS:
-        s->props = k;
-        return compile_subs_obj(c, k, where, 0);
-    case K_PATPROPS:
-        s->patprops = k;
-        return compile_subs_obj(c, k, where, 1);
-    case K_ADDPROPS:
-    case K_ADDITEMS:
-        /* true/false are keyword values here, even in draft 4 */
-        if (json_object_is_type(v, json_type_boolean))
-            return 1;
-        return (k->sub = compile_node(c, v, where)) != NULL;
-    case K_NOT:
-        return (k->sub = compile_node(c, v, where)) != NULL;
-    case K_ITEMS:
-        s->items = k;
-        if (json_object_is_type(v, json_type_array)) {
-            if (c->dialect != D4)
-                return fail(c, where, "array form of items needs draft 4");
-            return compile_subs_arr(c, k, where, 0);
-        }
-        return (k->sub = compile_node(c, v, where)) != NULL;
-    case K_REQUIRED:
-        if (!json_object_is_type(v, json_type_array))
-            return fail(c, where, "required must be an array");
-        for (i = 0; i < json_object_array_length(v); i++)
-            if (!json_object_is_type(json_object_array_get_idx(v, i),
-                                     json_type_string))
-                return fail(c, where, "required must list strings");
-        return 1;
-    case K_MINPROPS: case K_MAXPROPS: case K_MINITEMS: case K_MAXITEMS:
-    case K_MINLEN: case K_MAXLEN:
-        if (!is_count(v, &k->n))
-            return fail(c, where, "expected a non-negative integer");
-        return 1;
-    case K_UNIQUE:
-        if (!json_object_is_type(v, json_type_boolean))
-            return fail(c, where, "expected a boolean");
-        return 1;
-    case K_ENUM:
-        if (!json_object_is_type(v, json_type_array))
-            return fail(c, where, "enum must be an array");
-        return 1;
-    case K_CONST:
-        return 1;
-    case K_MIN: case K_MAX:
-        return is_number(v) ? 1 : fail(c, where, "expected a number");
-    case K_EXMIN: case K_EXMAX:
-        if (c->dialect == D4) {
-            if (!json_object_is_type(v, json_type_boolean))
-                return fail(c, where, "expected a boolean (draft 4)");
-            if (k->kind == K_EXMIN)
-                s->d4_exmin = json_object_get_boolean(v);
-            else
-                s->d4_exmax = json_object_get_boolean(v);
-            k->kind = K_IGNORE;        /* read by minimum/maximum */
-            return 1;
-        }
-        return is_number(v) ? 1 : fail(c, where, "expected a number");
-    case K_MULTOF:
-        if (!is_number(v) || !(json_object_get_double(v) > 0))
-            return fail(c, where, "expected a positive number");
-        return 1;
-    case K_PATTERN:
-        if (!json_object_is_type(v, json_type_string))
-            return fail(c, where, "pattern must be a string");
-        return (k->re = compile_re(c, json_object_get_string(v), where))
-            != NULL;
-    case K_FORMAT:
-        if (!json_object_is_type(v, json_type_string) ||
-            strcmp(json_object_get_string(v), "uuid"))
-            return fail(c, where, "unsupported format");
-        return 1;
-    case K_ANYOF: case K_ONEOF: case K_ALLOF:
-        return compile_subs_arr(c, k, where, 1);
-    case K_REF: {
-        json_object *t;
-        if (!json_object_is_type(v, json_type_string))
-            return fail(c, where, "$ref must be a string");
-        t = resolve_ref(c, json_object_get_string(v));
-        if (!t)
-            return fail(c, where, apr_psprintf(c->p,
-                        "unresolvable $ref '%s'", json_object_get_string(v)));
-        s->ref = k;
-        return (k->sub = compile_node(c, t, json_object_get_string(v)))
-            != NULL;
+    } else {
+        return fail(c, where, "type must be a string or array");
     }
-    }
+    s->has_type = 1;
+    s->types = k->types;
     return 1;
+}
+
+static int c_props(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    s->props = k;
+    return compile_subs_obj(c, k, where, 0);
+}
+
+static int c_patprops(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    s->patprops = k;
+    return compile_subs_obj(c, k, where, 1);
+}
+
+/* not, $ref's target, and the schema forms of items and additional* */
+static int c_sub(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    return (k->sub = compile_node(c, k->value, where)) != NULL;
+}
+
+/* additionalProperties / additionalItems: true/false are keyword values
+ * here, even in draft 4 */
+static int c_additional(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    if (json_object_is_type(k->value, json_type_boolean))
+        return 1;
+    return c_sub(c, s, k, where);
+}
+
+static int c_items(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    s->items = k;
+    if (json_object_is_type(k->value, json_type_array)) {
+        if (c->dialect != D4)
+            return fail(c, where, "array form of items needs draft 4");
+        return compile_subs_arr(c, k, where, 0);
+    }
+    return c_sub(c, s, k, where);
+}
+
+static int c_required(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    json_object *v = k->value;
+    size_t i;
+
+    if (!json_object_is_type(v, json_type_array))
+        return fail(c, where, "required must be an array");
+    for (i = 0; i < json_object_array_length(v); i++)
+        if (!json_object_is_type(json_object_array_get_idx(v, i),
+                                 json_type_string))
+            return fail(c, where, "required must list strings");
+    return 1;
+}
+
+/* min/max Properties, Items, Length */
+static int c_count(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    if (!is_count(k->value, &k->n))
+        return fail(c, where, "expected a non-negative integer");
+    return 1;
+}
+
+static int c_unique(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    if (!json_object_is_type(k->value, json_type_boolean))
+        return fail(c, where, "expected a boolean");
+    return 1;
+}
+
+static int c_enum(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    if (!json_object_is_type(k->value, json_type_array))
+        return fail(c, where, "enum must be an array");
+    return 1;
+}
+
+static int c_any(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    return 1;
+}
+
+static int c_number(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    return is_number(k->value) ? 1 : fail(c, where, "expected a number");
+}
+
+/* exclusiveMinimum / exclusiveMaximum: a number, or in draft 4 a boolean
+ * that minimum / maximum read */
+static int c_exclusive(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    json_object *v = k->value;
+
+    if (c->dialect != D4)
+        return c_number(c, s, k, where);
+    if (!json_object_is_type(v, json_type_boolean))
+        return fail(c, where, "expected a boolean (draft 4)");
+    if (k->kind == K_EXMIN)
+        s->d4_exmin = json_object_get_boolean(v);
+    else
+        s->d4_exmax = json_object_get_boolean(v);
+    k->kind = K_IGNORE;
+    return 1;
+}
+
+static int c_multof(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    if (!is_number(k->value) || !(json_object_get_double(k->value) > 0))
+        return fail(c, where, "expected a positive number");
+    return 1;
+}
+
+static int c_pattern(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    if (!json_object_is_type(k->value, json_type_string))
+        return fail(c, where, "pattern must be a string");
+    return (k->re = compile_re(c, json_object_get_string(k->value), where))
+        != NULL;
+}
+
+static int c_format(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    if (!json_object_is_type(k->value, json_type_string) ||
+        strcmp(json_object_get_string(k->value), "uuid"))
+        return fail(c, where, "unsupported format");
+    return 1;
+}
+
+/* anyOf / oneOf / allOf */
+static int c_of(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    return compile_subs_arr(c, k, where, 1);
+}
+
+static int c_ref(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    const char *ref;
+    json_object *t;
+
+    if (!json_object_is_type(k->value, json_type_string))
+        return fail(c, where, "$ref must be a string");
+    ref = json_object_get_string(k->value);
+    t = resolve_ref(c, ref);
+    if (!t)
+        return fail(c, where, apr_psprintf(c->p, "unresolvable $ref '%s'",
+                                           ref));
+    s->ref = k;
+    return (k->sub = compile_node(c, t, ref)) != NULL;
+}
+
+static kw_compile_fn *const compilers[] = {
+    [K_TYPE] = c_type, [K_PROPS] = c_props, [K_PATPROPS] = c_patprops,
+    [K_ADDPROPS] = c_additional, [K_REQUIRED] = c_required,
+    [K_MINPROPS] = c_count, [K_MAXPROPS] = c_count, [K_ITEMS] = c_items,
+    [K_ADDITEMS] = c_additional, [K_MINITEMS] = c_count,
+    [K_MAXITEMS] = c_count, [K_UNIQUE] = c_unique, [K_ENUM] = c_enum,
+    [K_CONST] = c_any, [K_MIN] = c_number, [K_MAX] = c_number,
+    [K_EXMIN] = c_exclusive, [K_EXMAX] = c_exclusive,
+    [K_MULTOF] = c_multof, [K_MINLEN] = c_count, [K_MAXLEN] = c_count,
+    [K_PATTERN] = c_pattern, [K_FORMAT] = c_format, [K_ANYOF] = c_of,
+    [K_ONEOF] = c_of, [K_ALLOF] = c_of, [K_NOT] = c_sub, [K_REF] = c_ref,
+    [K_IGNORE] = c_any,
+};
+
+static int compile_kw(cctx *c, pl_schema *s, kw_t *k, const char *where)
+{
+    return compilers[k->kind](c, s, k, where);
 }
 
 static pl_schema *compile_node(cctx *c, json_object *j, const char *where)

@@ -487,266 +487,391 @@ static const char *ord_msg(vctx *c, json_object *inst, const char *cmp,
                         R(c, bound));
 }
 
+/* One function a keyword, run from validators[] by its kind.  Each adds
+ * its errors to out; a keyword that does not apply to the instance's type
+ * adds none. */
+typedef void kw_run_fn(vctx *c, const pl_schema *s, const kw_t *k,
+                       json_object *inst, apr_array_header_t *out);
+
+static int type_is(json_object *inst, enum json_type t)
+{
+    return json_object_get_type(inst) == t;
+}
+
+static void v_type(vctx *c, const pl_schema *s, const kw_t *k,
+                   json_object *inst, apr_array_header_t *out)
+{
+    const char *reprs;
+    size_t n;
+
+    if (is_any_type(s->dialect, inst, k->types))
+        return;
+    if (json_object_is_type(k->value, json_type_string)) {
+        reprs = R(c, k->value);
+    } else {
+        reprs = "";
+        for (n = 0; n < json_object_array_length(k->value); n++)
+            reprs = apr_pstrcat(c->p, reprs, n ? ", " : "",
+                                R(c, json_object_array_get_idx(
+                                      k->value, n)), NULL);
+    }
+    new_err(c, out, s, k, inst, apr_psprintf(
+                c->p, "%s is not of type %s", R(c, inst), reprs));
+}
+
+static void v_props(vctx *c, const pl_schema *s, const kw_t *k,
+                    json_object *inst, apr_array_header_t *out)
+{
+    int i;
+
+    if (!type_is(inst, json_type_object))
+        return;
+    for (i = 0; i < k->nsubs; i++) {
+        json_object *v;
+        if (json_object_object_get_ex(inst, k->subs[i].name, &v))
+            descend(c, k->subs[i].sub, v, k->subs[i].name, -1,
+                    k->subs[i].name, -1, out);
+    }
+}
+
+static void v_patprops(vctx *c, const pl_schema *s, const kw_t *k,
+                       json_object *inst, apr_array_header_t *out)
+{
+    int i;
+
+    if (!type_is(inst, json_type_object))
+        return;
+    for (i = 0; i < k->nsubs; i++) {
+        json_object_object_foreach(inst, key, val) {
+            if (pl_re_search(k->subs[i].re, key, strlen(key)))
+                descend(c, k->subs[i].sub, val, key, -1,
+                        k->subs[i].name, -1, out);
+        }
+    }
+}
+
+static void v_addprops(vctx *c, const pl_schema *s, const kw_t *k,
+                       json_object *inst, apr_array_header_t *out)
+{
+    if (type_is(inst, json_type_object))
+        kw_additional_props(c, s, k, inst, out);
+}
+
+static void v_required(vctx *c, const pl_schema *s, const kw_t *k,
+                       json_object *inst, apr_array_header_t *out)
+{
+    size_t n;
+
+    if (!type_is(inst, json_type_object))
+        return;
+    for (n = 0; n < json_object_array_length(k->value); n++) {
+        const char *name = json_object_get_string(
+            json_object_array_get_idx(k->value, n));
+        if (!json_object_object_get_ex(inst, name, NULL))
+            new_err(c, out, s, k, inst, apr_psprintf(
+                        c->p, "%s is a required property", RS(c, name)));
+    }
+}
+
+static void v_minprops(vctx *c, const pl_schema *s, const kw_t *k,
+                       json_object *inst, apr_array_header_t *out)
+{
+    if (type_is(inst, json_type_object) &&
+        json_object_object_length(inst) < k->n)
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s does not have enough properties", R(c, inst)));
+}
+
+static void v_maxprops(vctx *c, const pl_schema *s, const kw_t *k,
+                       json_object *inst, apr_array_header_t *out)
+{
+    if (type_is(inst, json_type_object) &&
+        json_object_object_length(inst) > k->n)
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s has too many properties", R(c, inst)));
+}
+
+static void v_items(vctx *c, const pl_schema *s, const kw_t *k,
+                    json_object *inst, apr_array_header_t *out)
+{
+    size_t n;
+    int i;
+
+    if (!type_is(inst, json_type_array))
+        return;
+    n = json_object_array_length(inst);
+    if (k->subs) {           /* draft 4 tuple form */
+        for (i = 0; i < k->nsubs && (size_t)i < n; i++)
+            descend(c, k->subs[i].sub, json_object_array_get_idx(inst, i),
+                    NULL, i, NULL, i, out);
+    } else if (k->sub->is_bool && !k->sub->bool_val && n > 0) {
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "Expected at most 0 items, but found %d", (int)n));
+    } else {
+        for (i = 0; (size_t)i < n; i++)
+            descend(c, k->sub, json_object_array_get_idx(inst, i), NULL,
+                    i, NULL, -1, out);
+    }
+}
+
+/* only meaningful next to the array form of items */
+static void v_additems(vctx *c, const pl_schema *s, const kw_t *k,
+                       json_object *inst, apr_array_header_t *out)
+{
+    size_t n;
+    int i;
+    joiner j;
+
+    if (!type_is(inst, json_type_array) || !s->items || !s->items->subs)
+        return;
+    n = json_object_array_length(inst);
+    if (json_object_is_type(k->value, json_type_object)) {
+        for (i = s->items->nsubs; (size_t)i < n; i++)
+            descend(c, k->sub, json_object_array_get_idx(inst, i), NULL,
+                    i, NULL, -1, out);
+        return;
+    }
+    if (!json_object_is_type(k->value, json_type_boolean) ||
+        json_object_get_boolean(k->value) || n <= (size_t)s->items->nsubs)
+        return;
+    join_init(c, &j);
+    for (i = s->items->nsubs; (size_t)i < n && !j.cut; i++)
+        join_add(&j, ", ", R(c, json_object_array_get_idx(inst, i)));
+    new_err(c, out, s, k, inst, apr_psprintf(
+                c->p, "Additional items are not allowed (%s %s unexpected)",
+                join_str(c, &j), n - s->items->nsubs == 1 ? "was" : "were"));
+}
+
+static void v_minitems(vctx *c, const pl_schema *s, const kw_t *k,
+                       json_object *inst, apr_array_header_t *out)
+{
+    if (type_is(inst, json_type_array) &&
+        (long long)json_object_array_length(inst) < k->n)
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s is too short", R(c, inst)));
+}
+
+static void v_maxitems(vctx *c, const pl_schema *s, const kw_t *k,
+                       json_object *inst, apr_array_header_t *out)
+{
+    if (type_is(inst, json_type_array) &&
+        (long long)json_object_array_length(inst) > k->n)
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s is too long", R(c, inst)));
+}
+
+static void v_unique(vctx *c, const pl_schema *s, const kw_t *k,
+                     json_object *inst, apr_array_header_t *out)
+{
+    if (json_object_get_boolean(k->value) && type_is(inst, json_type_array)
+        && !uniq(c, inst))
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s has non-unique elements", R(c, inst)));
+}
+
+static void v_enum(vctx *c, const pl_schema *s, const kw_t *k,
+                   json_object *inst, apr_array_header_t *out)
+{
+    if (!enum_has(k->value, inst))
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s is not one of %s", R(c, inst),
+                    R(c, k->value)));
+}
+
+static void v_const(vctx *c, const pl_schema *s, const kw_t *k,
+                    json_object *inst, apr_array_header_t *out)
+{
+    if (!js_equal(inst, k->value))
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s was expected", R(c, k->value)));
+}
+
+/* minimum / maximum; draft 4's boolean exclusive* makes them strict */
+static void v_min(vctx *c, const pl_schema *s, const kw_t *k,
+                  json_object *inst, apr_array_header_t *out)
+{
+    if (!is_num(inst))
+        return;
+    if (s->dialect == D4 && s->d4_exmin) {
+        if (num(inst) <= num(k->value))
+            new_err(c, out, s, k, inst, ord_msg(
+                        c, inst, "less than or equal to", "minimum",
+                        k->value));
+    } else if (num(inst) < num(k->value)) {
+        new_err(c, out, s, k, inst, ord_msg(c, inst, "less than",
+                                            "minimum", k->value));
+    }
+}
+
+static void v_max(vctx *c, const pl_schema *s, const kw_t *k,
+                  json_object *inst, apr_array_header_t *out)
+{
+    if (!is_num(inst))
+        return;
+    if (s->dialect == D4 && s->d4_exmax) {
+        if (num(inst) >= num(k->value))
+            new_err(c, out, s, k, inst, ord_msg(
+                        c, inst, "greater than or equal to", "maximum",
+                        k->value));
+    } else if (num(inst) > num(k->value)) {
+        new_err(c, out, s, k, inst, ord_msg(c, inst, "greater than",
+                                            "maximum", k->value));
+    }
+}
+
+static void v_exmin(vctx *c, const pl_schema *s, const kw_t *k,
+                    json_object *inst, apr_array_header_t *out)
+{
+    if (is_num(inst) && num(inst) <= num(k->value))
+        new_err(c, out, s, k, inst, ord_msg(c, inst,
+                "less than or equal to", "minimum", k->value));
+}
+
+static void v_exmax(vctx *c, const pl_schema *s, const kw_t *k,
+                    json_object *inst, apr_array_header_t *out)
+{
+    if (is_num(inst) && num(inst) >= num(k->value))
+        new_err(c, out, s, k, inst, ord_msg(c, inst,
+                "greater than or equal to", "maximum", k->value));
+}
+
+static void v_multof(vctx *c, const pl_schema *s, const kw_t *k,
+                     json_object *inst, apr_array_header_t *out)
+{
+    if (is_num(inst) && multiple_fails(inst, k->value))
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s is not a multiple of %s", R(c, inst),
+                    R(c, k->value)));
+}
+
+/* minLength / maxLength count code points, as Python's len() */
+static void v_len(vctx *c, const pl_schema *s, const kw_t *k,
+                  json_object *inst, apr_array_header_t *out)
+{
+    long long len;
+
+    if (!type_is(inst, json_type_string))
+        return;
+    len = (long long)pl_utf8_len(json_object_get_string(inst),
+                                 (size_t)json_object_get_string_len(inst));
+    if (k->kind == K_MINLEN ? len < k->n : len > k->n)
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s is too %s", R(c, inst),
+                    k->kind == K_MINLEN ? "short" : "long"));
+}
+
+static void v_pattern(vctx *c, const pl_schema *s, const kw_t *k,
+                      json_object *inst, apr_array_header_t *out)
+{
+    if (type_is(inst, json_type_string) &&
+        !pl_re_search(k->re, json_object_get_string(inst),
+                      (size_t)json_object_get_string_len(inst)))
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s does not match %s", R(c, inst),
+                    R(c, k->value)));
+}
+
+/* placement's checker is is_uuid_like(): non-strings fail too */
+static void v_format(vctx *c, const pl_schema *s, const kw_t *k,
+                     json_object *inst, apr_array_header_t *out)
+{
+    if (!(type_is(inst, json_type_string) &&
+          pl_uuid_like_n(json_object_get_string(inst),
+                         (size_t)json_object_get_string_len(inst))))
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s is not a %s", R(c, inst), R(c, k->value)));
+}
+
+static void v_allof(vctx *c, const pl_schema *s, const kw_t *k,
+                    json_object *inst, apr_array_header_t *out)
+{
+    int i;
+
+    for (i = 0; i < k->nsubs; i++)
+        descend(c, k->subs[i].sub, inst, NULL, -1, NULL, i, out);
+}
+
+/* oneOf: the schemas after the first valid one that are valid too */
+static void oneof_more(vctx *c, const pl_schema *s, const kw_t *k,
+                       json_object *inst, apr_array_header_t *out,
+                       int first_valid)
+{
+    const char *reprs = "";
+    int more = 0, i;
+
+    for (i = first_valid + 1; i < k->nsubs; i++) {
+        if (is_valid(c, k->subs[i].sub, inst)) {
+            reprs = apr_pstrcat(c->p, reprs, more ? ", " : "",
+                                R(c, k->subs[i].sub->doc), NULL);
+            more++;
+        }
+    }
+    if (more)
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s is valid under each of %s, %s",
+                    R(c, inst), reprs, R(c, k->subs[first_valid].sub->doc)));
+}
+
+/* anyOf / oneOf */
+static void v_anyof(vctx *c, const pl_schema *s, const kw_t *k,
+                    json_object *inst, apr_array_header_t *out)
+{
+    apr_array_header_t *all = apr_array_make(c->p, 4, sizeof(verr *));
+    int first_valid = -1, i;
+
+    for (i = 0; i < k->nsubs; i++) {
+        int before = NERR(all);
+        descend(c, k->subs[i].sub, inst, NULL, -1, NULL, i, all);
+        if (NERR(all) == before) {
+            first_valid = i;
+            break;
+        }
+    }
+    if (first_valid < 0) {
+        verr *e = new_err(c, out, s, k, inst, apr_psprintf(
+                              c->p, "%s is not valid under any of the "
+                              "given schemas", R(c, inst)));
+        e->ctx = (verr **)all->elts;
+        e->nctx = NERR(all);
+    } else if (k->kind == K_ONEOF) {
+        oneof_more(c, s, k, inst, out, first_valid);
+    }
+}
+
+static void v_not(vctx *c, const pl_schema *s, const kw_t *k,
+                  json_object *inst, apr_array_header_t *out)
+{
+    if (is_valid(c, k->sub, inst))
+        new_err(c, out, s, k, inst, apr_psprintf(
+                    c->p, "%s should not be valid under %s", R(c, inst),
+                    R(c, k->value)));
+}
+
+static void v_ref(vctx *c, const pl_schema *s, const kw_t *k,
+                  json_object *inst, apr_array_header_t *out)
+{
+    descend(c, k->sub, inst, NULL, -1, NULL, -1, out);
+}
+
+static kw_run_fn *const validators[] = {
+    [K_TYPE] = v_type, [K_PROPS] = v_props, [K_PATPROPS] = v_patprops,
+    [K_ADDPROPS] = v_addprops, [K_REQUIRED] = v_required,
+    [K_MINPROPS] = v_minprops, [K_MAXPROPS] = v_maxprops,
+    [K_ITEMS] = v_items, [K_ADDITEMS] = v_additems,
+    [K_MINITEMS] = v_minitems, [K_MAXITEMS] = v_maxitems,
+    [K_UNIQUE] = v_unique, [K_ENUM] = v_enum, [K_CONST] = v_const,
+    [K_MIN] = v_min, [K_MAX] = v_max, [K_EXMIN] = v_exmin,
+    [K_EXMAX] = v_exmax, [K_MULTOF] = v_multof, [K_MINLEN] = v_len,
+    [K_MAXLEN] = v_len, [K_PATTERN] = v_pattern, [K_FORMAT] = v_format,
+    [K_ANYOF] = v_anyof, [K_ONEOF] = v_anyof, [K_ALLOF] = v_allof,
+    [K_NOT] = v_not, [K_REF] = v_ref, [K_IGNORE] = NULL,
+};
+
 static void run_kw(vctx *c, const pl_schema *s, const kw_t *k,
                    json_object *inst, apr_array_header_t *out)
 {
-    int d = s->dialect, i;
-    size_t n;
-    enum json_type t = json_object_get_type(inst);
-
-    switch (k->kind) {
-    case K_TYPE:
-        if (!is_any_type(d, inst, k->types)) {
-            const char *reprs;
-            if (json_object_is_type(k->value, json_type_string)) {
-                reprs = R(c, k->value);
-            } else {
-                reprs = "";
-                for (n = 0; n < json_object_array_length(k->value); n++)
-                    reprs = apr_pstrcat(c->p, reprs, n ? ", " : "",
-                                        R(c, json_object_array_get_idx(
-                                              k->value, n)), NULL);
-            }
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s is not of type %s", R(c, inst), reprs));
-        }
-        break;
-    case K_PROPS:
-        if (t != json_type_object)
-            break;
-        for (i = 0; i < k->nsubs; i++) {
-            json_object *v;
-            if (json_object_object_get_ex(inst, k->subs[i].name, &v))
-                descend(c, k->subs[i].sub, v, k->subs[i].name, -1,
-                        k->subs[i].name, -1, out);
-        }
-        break;
-    case K_PATPROPS:
-        if (t != json_type_object)
-            break;
-        for (i = 0; i < k->nsubs; i++) {
-            json_object_object_foreach(inst, key, val) {
-                if (pl_re_search(k->subs[i].re, key, strlen(key)))
-                    descend(c, k->subs[i].sub, val, key, -1,
-                            k->subs[i].name, -1, out);
-            }
-        }
-        break;
-    case K_ADDPROPS:
-        if (t == json_type_object)
-            kw_additional_props(c, s, k, inst, out);
-        break;
-    case K_REQUIRED:
-        if (t != json_type_object)
-            break;
-        for (n = 0; n < json_object_array_length(k->value); n++) {
-            const char *name = json_object_get_string(
-                json_object_array_get_idx(k->value, n));
-            if (!json_object_object_get_ex(inst, name, NULL))
-                new_err(c, out, s, k, inst, apr_psprintf(
-                            c->p, "%s is a required property", RS(c, name)));
-        }
-        break;
-    case K_MINPROPS:
-        if (t == json_type_object && json_object_object_length(inst) < k->n)
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s does not have enough properties",
-                        R(c, inst)));
-        break;
-    case K_MAXPROPS:
-        if (t == json_type_object && json_object_object_length(inst) > k->n)
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s has too many properties", R(c, inst)));
-        break;
-    case K_ITEMS:
-        if (t != json_type_array)
-            break;
-        n = json_object_array_length(inst);
-        if (k->subs) {           /* draft 4 tuple form */
-            for (i = 0; i < k->nsubs && (size_t)i < n; i++)
-                descend(c, k->subs[i].sub, json_object_array_get_idx(inst, i),
-                        NULL, i, NULL, i, out);
-        } else if (k->sub->is_bool && !k->sub->bool_val && n > 0) {
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "Expected at most 0 items, but found %d",
-                        (int)n));
-        } else {
-            for (i = 0; (size_t)i < n; i++)
-                descend(c, k->sub, json_object_array_get_idx(inst, i), NULL,
-                        i, NULL, -1, out);
-        }
-        break;
-    case K_ADDITEMS:
-        /* only meaningful next to the array form of items */
-        if (t != json_type_array || !s->items || !s->items->subs)
-            break;
-        n = json_object_array_length(inst);
-        if (json_object_is_type(k->value, json_type_object)) {
-            for (i = s->items->nsubs; (size_t)i < n; i++)
-                descend(c, k->sub, json_object_array_get_idx(inst, i), NULL,
-                        i, NULL, -1, out);
-        } else if (json_object_is_type(k->value, json_type_boolean) &&
-                   !json_object_get_boolean(k->value) &&
-                   n > (size_t)s->items->nsubs) {
-            joiner j;
-            join_init(c, &j);
-            for (i = s->items->nsubs; (size_t)i < n && !j.cut; i++)
-                join_add(&j, ", ", R(c, json_object_array_get_idx(inst, i)));
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "Additional items are not allowed (%s %s "
-                        "unexpected)", join_str(c, &j),
-                        n - s->items->nsubs == 1 ? "was" : "were"));
-        }
-        break;
-    case K_MINITEMS:
-        if (t == json_type_array && (long long)json_object_array_length(inst)
-            < k->n)
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s is too short", R(c, inst)));
-        break;
-    case K_MAXITEMS:
-        if (t == json_type_array && (long long)json_object_array_length(inst)
-            > k->n)
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s is too long", R(c, inst)));
-        break;
-    case K_UNIQUE:
-        if (json_object_get_boolean(k->value) && t == json_type_array &&
-            !uniq(c, inst))
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s has non-unique elements", R(c, inst)));
-        break;
-    case K_ENUM:
-        if (!enum_has(k->value, inst))
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s is not one of %s", R(c, inst),
-                        R(c, k->value)));
-        break;
-    case K_CONST:
-        if (!js_equal(inst, k->value))
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s was expected", R(c, k->value)));
-        break;
-    case K_MIN:
-        if (!is_num(inst))
-            break;
-        if (d == D4 && s->d4_exmin) {
-            if (num(inst) <= num(k->value))
-                new_err(c, out, s, k, inst, ord_msg(
-                            c, inst, "less than or equal to", "minimum",
-                            k->value));
-        } else if (num(inst) < num(k->value)) {
-            new_err(c, out, s, k, inst, ord_msg(c, inst, "less than",
-                                                "minimum", k->value));
-        }
-        break;
-    case K_MAX:
-        if (!is_num(inst))
-            break;
-        if (d == D4 && s->d4_exmax) {
-            if (num(inst) >= num(k->value))
-                new_err(c, out, s, k, inst, ord_msg(
-                            c, inst, "greater than or equal to", "maximum",
-                            k->value));
-        } else if (num(inst) > num(k->value)) {
-            new_err(c, out, s, k, inst, ord_msg(c, inst, "greater than",
-                                                "maximum", k->value));
-        }
-        break;
-    case K_EXMIN:
-        if (is_num(inst) && num(inst) <= num(k->value))
-            new_err(c, out, s, k, inst, ord_msg(c, inst,
-                    "less than or equal to", "minimum", k->value));
-        break;
-    case K_EXMAX:
-        if (is_num(inst) && num(inst) >= num(k->value))
-            new_err(c, out, s, k, inst, ord_msg(c, inst,
-                    "greater than or equal to", "maximum", k->value));
-        break;
-    case K_MULTOF:
-        if (is_num(inst) && multiple_fails(inst, k->value))
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s is not a multiple of %s", R(c, inst),
-                        R(c, k->value)));
-        break;
-    case K_MINLEN:
-    case K_MAXLEN:
-        if (t == json_type_string) {
-            long long len = (long long)pl_utf8_len(
-                json_object_get_string(inst),
-                (size_t)json_object_get_string_len(inst));
-            if (k->kind == K_MINLEN ? len < k->n : len > k->n)
-                new_err(c, out, s, k, inst, apr_psprintf(
-                            c->p, "%s is too %s", R(c, inst),
-                            k->kind == K_MINLEN ? "short" : "long"));
-        }
-        break;
-    case K_PATTERN:
-        if (t == json_type_string &&
-            !pl_re_search(k->re, json_object_get_string(inst),
-                          (size_t)json_object_get_string_len(inst)))
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s does not match %s", R(c, inst),
-                        R(c, k->value)));
-        break;
-    case K_FORMAT:
-        /* placement's checker is is_uuid_like(): non-strings fail too */
-        if (!(t == json_type_string &&
-              pl_uuid_like_n(json_object_get_string(inst),
-                             (size_t)json_object_get_string_len(inst))))
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s is not a %s", R(c, inst), R(c, k->value)));
-        break;
-    case K_ALLOF:
-        for (i = 0; i < k->nsubs; i++)
-            descend(c, k->subs[i].sub, inst, NULL, -1, NULL, i, out);
-        break;
-    case K_ANYOF:
-    case K_ONEOF: {
-        apr_array_header_t *all = apr_array_make(c->p, 4, sizeof(verr *));
-        int first_valid = -1;
-        for (i = 0; i < k->nsubs; i++) {
-            int before = NERR(all);
-            descend(c, k->subs[i].sub, inst, NULL, -1, NULL, i, all);
-            if (NERR(all) == before) {
-                first_valid = i;
-                break;
-            }
-        }
-        if (first_valid < 0) {
-            verr *e = new_err(c, out, s, k, inst, apr_psprintf(
-                                  c->p, "%s is not valid under any of the "
-                                  "given schemas", R(c, inst)));
-            e->ctx = (verr **)all->elts;
-            e->nctx = NERR(all);
-        } else if (k->kind == K_ONEOF) {
-            const char *reprs = "";
-            int more = 0;
-            for (i = first_valid + 1; i < k->nsubs; i++) {
-                if (is_valid(c, k->subs[i].sub, inst)) {
-                    reprs = apr_pstrcat(c->p, reprs, more ? ", " : "",
-                                        R(c, k->subs[i].sub->doc), NULL);
-                    more++;
-                }
-            }
-            if (more)
-                new_err(c, out, s, k, inst, apr_psprintf(
-                            c->p, "%s is valid under each of %s, %s",
-                            R(c, inst), reprs,
-                            R(c, k->subs[first_valid].sub->doc)));
-        }
-        break;
-    }
-    case K_NOT:
-        if (is_valid(c, k->sub, inst))
-            new_err(c, out, s, k, inst, apr_psprintf(
-                        c->p, "%s should not be valid under %s", R(c, inst),
-                        R(c, k->value)));
-        break;
-    case K_REF:
-        descend(c, k->sub, inst, NULL, -1, NULL, -1, out);
-        break;
-    }
+    if (validators[k->kind])
+        validators[k->kind](c, s, k, inst, out);
 }
 
 static void iter_errors(vctx *c, const pl_schema *s, json_object *inst,
