@@ -19,6 +19,7 @@
 #include "http.h"
 #include "policy.h"
 #include "cors.h"
+#include "request.h"
 
 #include <http_core.h>
 #include <http_request.h>

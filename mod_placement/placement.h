@@ -84,9 +84,6 @@ struct pl_req {
     int cors_vary;                /* CORS answered: vary also names Origin */
 };
 
-/* The request context, built once per request (mod_placement.c). */
-pl_req *pl_req_get(request_rec *r);
-
 /* Path parameter i of the matched route. */
 #define PL_PARAM(q, i) ((q)->params[i])
 /* Microversion at least major.minor */
