@@ -326,7 +326,7 @@ static apr_status_t release_conn(void *data)
 
 static int unavailable(pl_req *q, const char *why)
 {
-    return pl_fail(q, 503, NULL, "The placement database is unavailable: %s", why);
+    return pl_fail_db(q, PL_DBE_UNAVAILABLE, "%s", why);
 }
 
 static pl_db_conn *acquire(pl_req *q)
@@ -645,8 +645,8 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
          * nothing more may run in it, or it would run outside any
          * transaction.  pl_db_txn runs the whole transaction again. */
         q->db_errno = (int)c->doomed;
-        return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE,
-                       "Database conflict: the transaction was aborted");
+        return pl_fail_db(q, PL_DBE_CONFLICT,
+                          "Database conflict: the transaction was aborted");
     }
     for (attempt = 0; ; attempt++) {
         if (!c->m) {
@@ -694,16 +694,16 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
     }
     if (err == PL_ER_DUP_ENTRY || is_conflict(err)
         || err == PL_ER_ROW_IS_REFERENCED || err == PL_ER_NO_REFERENCED_ROW)
-        return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Database conflict: %s", msg);
+        return pl_fail_db(q, PL_DBE_CONFLICT, "Database conflict: %s", msg);
     /* Text the utf8 (3-byte) columns cannot hold, or too long for its
      * column: the client's input, not our fault. */
     if (err == 1366 || err == 1406)
-        return pl_fail(q, 400, NULL, "Invalid input: %s", msg);
+        return pl_fail_db(q, PL_DBE_BAD_INPUT, "%s", msg);
     if (err == PL_DB_TIMEOUT || err == ER_TOO_MANY_STMTS)
         return unavailable(q, msg);
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(202) "%s SQL error %u: %s [%s]",
                   q->request_id, err, msg, sql);
-    return pl_fail(q, 500, NULL, "Database error %u: %s", err, msg);
+    return pl_fail_db(q, PL_DBE_ERROR, "Database error %u: %s", err, msg);
 }
 
 int pl_db_query(pl_req *q, pl_dbres **res, const char *sql, const char *types, ...)
@@ -756,7 +756,7 @@ static int begin(pl_req *q, pl_db_conn *c, int snapshot)
     }
     q->db_errno = (int)err;
     if (is_gone(err) || !c->m) return unavailable(q, "connection lost");
-    return pl_fail(q, 500, NULL, "Database error %u starting a transaction", err);
+    return pl_fail_db(q, PL_DBE_ERROR, "Database error %u starting a transaction", err);
 }
 
 /* One run of fn in a transaction.  Returns PL_OK (committed), PL_RETRY
@@ -803,7 +803,7 @@ static int txn_once(pl_req *q, pl_db_conn *c, pl_txn_fn fn, void *ctx, unsigned 
             c->in_txn = 0;
             return unavailable(q, "the commit failed");
         }
-        pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Database conflict at commit.");
+        pl_fail_db(q, PL_DBE_CONFLICT, "Database conflict at commit.");
     }
     else if (rv != PL_OK)
         *err = (unsigned int)q->db_errno;
@@ -846,7 +846,7 @@ static int settle(pl_req *q, pl_db_conn *c, pl_txn_check_fn check, void *ctx, in
 {
     pl_failure failed = q->failure;
     int db_errno = q->db_errno;
-    if (!unknown || !check || q->failure.status >= 500) return PL_FAIL;
+    if (!unknown || !check || pl_failed_server_side(q)) return PL_FAIL;
     if (check_commit(q, c, check, ctx) == 1) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(209)
                       "%s the COMMIT cut off earlier was applied", q->request_id);
@@ -923,8 +923,8 @@ int pl_db_txn_checked(pl_req *q, pl_txn_fn fn, pl_txn_check_fn check, void *ctx)
         }
     }
     if (!q->failure.status)
-        pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Another thread concurrently updated "
-                "the data. Please retry your update");
+        pl_fail_db(q, PL_DBE_CONFLICT, "Another thread concurrently updated "
+                   "the data. Please retry your update");
     return settle(q, c, check, ctx, unknown);
 }
 

@@ -13,6 +13,16 @@
 #define PL_ER_ROW_IS_REFERENCED 1451
 #define PL_ER_NO_REFERENCED_ROW 1452
 
+/* How a database call failed, as the domain sees it; http.c's pl_fail_db
+ * maps each to its HTTP answer (409 placement.concurrent_update, 400, 503,
+ * 500). */
+typedef enum {
+    PL_DBE_CONFLICT,       /* another writer won, or the transaction ended */
+    PL_DBE_BAD_INPUT,      /* text a column cannot hold */
+    PL_DBE_UNAVAILABLE,    /* unreachable, timed out, or a commit's fate unknown */
+    PL_DBE_ERROR           /* anything else */
+} pl_db_error;
+
 typedef struct pl_dbpool pl_dbpool;
 
 /* post_config: remember the configuration (no connection yet). */
@@ -41,8 +51,9 @@ typedef struct pl_dbarg {
 } pl_dbarg;
 
 /* Run sql with parameters; res may be NULL when no result is wanted.
- * PL_OK, or PL_FAIL with a failure recorded (500, or 503 when the database
- * cannot be reached) and q->db_errno set. */
+ * PL_OK, or PL_FAIL with a failure recorded (pl_fail_db: PL_DBE_ERROR, or
+ * PL_DBE_UNAVAILABLE when the database cannot be reached, ...) and
+ * q->db_errno set. */
 int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args, int nargs);
 /* Same with a type string: pl_db_query(q, &res, "... ? ?", "si", "x", 3LL).
  * 'i' takes a long long, 's' a const char *, 'd' a double. */

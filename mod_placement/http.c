@@ -157,31 +157,59 @@ static int vfail(pl_req *q, int status, const char *code, const char *fmt, va_li
     return PL_FAIL;
 }
 
+/* vfail over the variadic arguments that follow fmt */
+#define FAIL_VA(q, status, code, fmt) do {       \
+        va_list ap;                              \
+        va_start(ap, fmt);                       \
+        vfail(q, status, code, fmt, ap);         \
+        va_end(ap);                              \
+    } while (0)
+
 int pl_fail(pl_req *q, int status, const char *code, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vfail(q, status, code, fmt, ap);
-    va_end(ap);
+    FAIL_VA(q, status, code, fmt);
     return PL_FAIL;
 }
 
 int pl_fail_not_found(pl_req *q, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vfail(q, 404, NULL, fmt, ap);
-    va_end(ap);
+    FAIL_VA(q, 404, NULL, fmt);
     q->failure.no_vary = 1;
     return PL_FAIL;
 }
 
-int pl_error(pl_req *q, int status, const char *code, const char *fmt, ...)
+/* The one place a database outcome becomes an HTTP answer. */
+static const struct {
+    int status;
+    const char *code;
+    const char *prefix;
+} db_failures[] = {
+    [PL_DBE_CONFLICT] = {409, PL_CODE_CONCURRENT_UPDATE, ""},
+    [PL_DBE_BAD_INPUT] = {400, NULL, "Invalid input: "},
+    [PL_DBE_UNAVAILABLE] = {503, NULL, "The placement database is unavailable: "},
+    [PL_DBE_ERROR] = {500, NULL, ""},
+};
+
+int pl_fail_db(pl_req *q, pl_db_error e, const char *fmt, ...)
 {
     va_list ap;
+    const char *detail;
+
     va_start(ap, fmt);
-    vfail(q, status, code, fmt, ap);
+    detail = apr_pvsprintf(q->pool, fmt, ap);
     va_end(ap);
+    return pl_fail(q, db_failures[e].status, db_failures[e].code, "%s%s",
+                   db_failures[e].prefix, detail);
+}
+
+int pl_failed_server_side(const pl_req *q)
+{
+    return q->failure.status >= 500;
+}
+
+int pl_error(pl_req *q, int status, const char *code, const char *fmt, ...)
+{
+    FAIL_VA(q, status, code, fmt);
     return pl_send_failure(q);
 }
 

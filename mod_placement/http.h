@@ -5,6 +5,7 @@
 
 #include "placement.h"
 #include "jsonw.h"
+#include "db.h"
 
 /* Record a failure (not sent yet); returns PL_FAIL.  code may be NULL
  * (placement.undefined_code from 1.23). */
@@ -14,6 +15,13 @@ int pl_fail(pl_req *q, int status, const char *code, const char *fmt, ...)
  * vary header.  Records it; returns PL_FAIL. */
 int pl_fail_not_found(pl_req *q, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Record a database failure (db.h's pl_db_error) with the status and
+ * code it answers as; returns PL_FAIL.  The only place those are chosen. */
+int pl_fail_db(pl_req *q, pl_db_error e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Whether the recorded failure is the server's (5xx), not an answer to
+ * the client's request. */
+int pl_failed_server_side(const pl_req *q);
 /* Send the recorded failure; returns what a handler returns. */
 int pl_send_failure(pl_req *q);
 /* pl_fail + pl_send_failure. */
