@@ -30,6 +30,7 @@
 #include "db.h"
 #include "http.h"
 #include "objects.h"
+#include "strutil.h"
 
 #include <apr_hash.h>
 #include <apr_strings.h>
@@ -92,13 +93,6 @@ static const char *ll(apr_pool_t *p, long long v)
     return apr_pstrdup(p, buf);
 }
 
-static char *lower(apr_pool_t *p, const char *s)
-{
-    char *o = apr_pstrdup(p, s), *c;
-    for (c = o; *c; c++) if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
-    return o;
-}
-
 /* Log deadlocks and lock waits (pl_db_txn retries them) so they can be
  * counted in the error log. */
 static int note(pl_req *q, int rv)
@@ -153,15 +147,7 @@ static int insert_rows(pl_req *q, const char *head, const char *tuple, int width
 static int query_strs(pl_req *q, pl_dbres **res, const char *head, const char *tail,
                       apr_array_header_t *vals)
 {
-    pl_dbarg *args = apr_pcalloc(q->pool, sizeof(*args) * (vals->nelts + 1));
-    int i;
-    for (i = 0; i < vals->nelts; i++) {
-        args[i].type = 's';
-        args[i].s = APR_ARRAY_IDX(vals, i, const char *);
-    }
-    return note(q, pl_db_exec(q, res, apr_pstrcat(q->pool, head, "(",
-                              pl_db_placeholders(q->pool, vals->nelts), ")", tail, NULL),
-                              args, vals->nelts));
+    return note(q, pl_db_exec_strs(q, res, head, tail, vals));
 }
 
 static int query_ids(pl_req *q, pl_dbres **res, const char *head, const char *mid,
@@ -202,13 +188,6 @@ static int cmp_cons(const void *a, const void *b)
     return strcmp((*(cons *const *)a)->in->uuid, (*(cons *const *)b)->in->uuid);
 }
 
-static void add_unique(apr_hash_t *seen, apr_array_header_t *arr, const char *s)
-{
-    if (apr_hash_get(seen, s, APR_HASH_KEY_STRING)) return;
-    apr_hash_set(seen, s, APR_HASH_KEY_STRING, s);
-    APR_ARRAY_PUSH(arr, const char *) = s;
-}
-
 /* One name's row by the column's own comparison (its collation: "café"
  * is "cafe", "BOB" is "bob" in upstream's utf8_general_ci), as upstream's
  * lookup reads it; lock: a current (locking) read, which sees rows
@@ -234,23 +213,19 @@ static int lookup_one(pl_req *q, const char *table, const char *col, const char 
 static int lookup_names(pl_req *q, const char *table, const char *col,
                         apr_array_header_t *names, apr_hash_t *ids)
 {
-    pl_dbres *res;
-    apr_hash_t *exact = apr_hash_make(q->pool);
-    int i, other = 0;
-    if (!names->nelts) return PL_OK;
+    apr_hash_t *found = apr_hash_make(q->pool);
+    int i, other, exact = 0;
+    if (note(q, pl_name_ids(q, table, col, names, found)) != PL_OK)
+        return PL_FAIL;
     for (i = 0; i < names->nelts; i++) {
         const char *n = APR_ARRAY_IDX(names, i, const char *);
-        apr_hash_set(exact, n, APR_HASH_KEY_STRING, n);
+        const char *id = apr_hash_get(found, n, APR_HASH_KEY_STRING);
+        if (id) {
+            apr_hash_set(ids, n, APR_HASH_KEY_STRING, id);
+            exact++;
+        }
     }
-    if (query_strs(q, &res, apr_psprintf(q->pool, "SELECT id, %s FROM %s WHERE %s IN ",
-                                         col, table, col), "", names) != PL_OK)
-        return PL_FAIL;
-    for (i = 0; i < res->nrows; i++) {
-        if (apr_hash_get(exact, PL_CELL(res, i, 1), APR_HASH_KEY_STRING))
-            apr_hash_set(ids, PL_CELL(res, i, 1), APR_HASH_KEY_STRING, PL_CELL(res, i, 0));
-        else
-            other = 1;
-    }
+    other = (int)apr_hash_count(found) > exact;   /* names are unique */
     for (i = 0; other && i < names->nelts; i++) {
         const char *n = APR_ARRAY_IDX(names, i, const char *);
         if (!apr_hash_get(ids, n, APR_HASH_KEY_STRING)
@@ -363,13 +338,13 @@ static int lock_named_providers(wctx *s)
         apr_array_header_t *items = APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++) {
             pl_alloc_item *it = &APR_ARRAY_IDX(items, j, pl_alloc_item);
-            add_unique(seen, s->rp_uuids, lower(p, it->rp_uuid));
-            add_unique(s->seen_rc, s->rcs, it->rc);
+            pl_add_unique(seen, s->rp_uuids, pl_ascii_lower(p, it->rp_uuid));
+            pl_add_unique(s->seen_rc, s->rcs, it->rc);
         }
     }
     /* ... and, on a second run, those the old allocations were found on */
     for (i = 0; w->extra_rp_uuids && i < w->extra_rp_uuids->nelts; i++)
-        add_unique(seen, s->rp_uuids, APR_ARRAY_IDX(w->extra_rp_uuids, i, const char *));
+        pl_add_unique(seen, s->rp_uuids, APR_ARRAY_IDX(w->extra_rp_uuids, i, const char *));
     if (!w->rp_ids) w->rp_ids = apr_hash_make(q->pool);     /* nothing resolved */
     if (s->rp_uuids->nelts) {
         if (note(q, pl_providers_lock(q, s->rp_uuids, w->rp_ids, &res)) != PL_OK)
@@ -380,7 +355,7 @@ static int lock_named_providers(wctx *s)
             rp->uuid = PL_CELL(res, i, 1);
             rp->gen = pl_cell_int(res, i, 2);
             rp->locked = 1;
-            apr_hash_set(s->by_uuid, lower(p, rp->uuid), APR_HASH_KEY_STRING, rp);
+            apr_hash_set(s->by_uuid, pl_ascii_lower(p, rp->uuid), APR_HASH_KEY_STRING, rp);
             apr_hash_set(s->by_id, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, rp);
         }
     }
@@ -401,9 +376,9 @@ static int read_consumers(wctx *s)
         cs[i].in = &APR_ARRAY_IDX(s->w->consumers, i, pl_alloc_consumer);
         cs[i].old = apr_array_make(p, 4, sizeof(old_alloc));
         APR_ARRAY_PUSH(s->uuids, const char *) = cs[i].in->uuid;
-        add_unique(seen_p, s->projects, cs[i].in->project_id);
-        add_unique(seen_u, s->users, cs[i].in->user_id);
-        if (cs[i].in->consumer_type) add_unique(seen_t, s->types, cs[i].in->consumer_type);
+        pl_add_unique(seen_p, s->projects, cs[i].in->project_id);
+        pl_add_unique(seen_u, s->users, cs[i].in->user_id);
+        if (cs[i].in->consumer_type) pl_add_unique(seen_t, s->types, cs[i].in->consumer_type);
     }
     if (query_strs(q, &res, "SELECT id, uuid, generation, project_id, user_id, "
                    "consumer_type_id FROM consumers WHERE uuid IN ", "", s->uuids) != PL_OK)
@@ -491,7 +466,7 @@ static int check_providers_exist(wctx *s)
     for (i = 0; i < s->nc; i++)
         for (j = 0; j < s->cs[i].in->items->nelts; j++) {
             pl_alloc_item *it = &APR_ARRAY_IDX(s->cs[i].in->items, j, pl_alloc_item);
-            if (!apr_hash_get(s->by_uuid, lower(s->p, it->rp_uuid), APR_HASH_KEY_STRING))
+            if (!apr_hash_get(s->by_uuid, pl_ascii_lower(s->p, it->rp_uuid), APR_HASH_KEY_STRING))
                 return pl_fail(s->q, 400, NULL, "Allocation for resource provider '%s' that "
                                "does not exist.", it->rp_uuid);
         }
@@ -505,16 +480,9 @@ static int read_classes_make_lines(wctx *s)
     pl_req *q = s->q;
     apr_pool_t *p = s->p;
     cons *cs = s->cs;
-    pl_dbres *res;
     int i, j;
-    if (s->rcs->nelts) {
-        if (query_strs(q, &res, "SELECT id, name FROM resource_classes WHERE name IN ", "",
-                       s->rcs) != PL_OK)
-            return PL_FAIL;
-        for (i = 0; i < res->nrows; i++)
-            apr_hash_set(s->rc_ids, PL_CELL(res, i, 1), APR_HASH_KEY_STRING,
-                         PL_CELL(res, i, 0));
-    }
+    if (note(q, pl_name_ids(q, "resource_classes", "name", s->rcs, s->rc_ids)) != PL_OK)
+        return PL_FAIL;
     for (i = 0; i < s->nc; i++) {
         pl_alloc_consumer *c = cs[i].in;
         if (c->items->nelts == 0) {
@@ -540,7 +508,7 @@ static int read_classes_make_lines(wctx *s)
                                "%s: No such resource class %s.", c->uuid, it->rc);
             }
             l = apr_array_push(s->lines);
-            l->rp = apr_hash_get(s->by_uuid, lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
+            l->rp = apr_hash_get(s->by_uuid, pl_ascii_lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
             l->rp->touched = 1;
             l->rc_id = atoll(id);
             l->rc = it->rc;
@@ -590,8 +558,8 @@ static int check_late_providers(wctx *s)
     for (i = 0; i < late_ids->nelts; i++) {
         prov *rp = apr_hash_get(s->by_id, ll(p, APR_ARRAY_IDX(late_ids, i, long long)),
                                 APR_HASH_KEY_STRING);
-        APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = lower(p, rp->uuid);
-        apr_hash_set(w->rp_ids, lower(p, rp->uuid), APR_HASH_KEY_STRING, ll(p, rp->id));
+        APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = pl_ascii_lower(p, rp->uuid);
+        apr_hash_set(w->rp_ids, pl_ascii_lower(p, rp->uuid), APR_HASH_KEY_STRING, ll(p, rp->id));
     }
     return retry(q, "old allocations on other providers: locking them first",
                  CONCURRENT_TEXT);
@@ -682,7 +650,7 @@ static int check_capacity(wctx *s)
     for (i = 0; i < lines->nelts; i++) {
         line *l = &APR_ARRAY_IDX(lines, i, line);
         if (!hget(has_inv, ll(p, l->rp->id)))
-            add_unique(seen, missing, l->rp->uuid);
+            pl_add_unique(seen, missing, l->rp->uuid);
     }
     if (missing->nelts) {
         const char *classes = "", *provs = "";
@@ -830,7 +798,7 @@ static int insert_allocations(wctx *s)
         pl_alloc_consumer *c = s->cs[i].in;
         for (j = 0; j < c->items->nelts; j++) {
             pl_alloc_item *it = &APR_ARRAY_IDX(c->items, j, pl_alloc_item);
-            prov *rp = apr_hash_get(s->by_uuid, lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
+            prov *rp = apr_hash_get(s->by_uuid, pl_ascii_lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
             pl_dbarg *a = apr_array_push(vals);
             a->type = 'i'; a->i = rp->id;
             a = apr_array_push(vals);
@@ -923,7 +891,7 @@ static int alloc_applied(pl_req *q, void *ctx)
             return 0;
         for (j = 0; j < c->items->nelts; j++) {
             pl_alloc_item *it = &APR_ARRAY_IDX(c->items, j, pl_alloc_item);
-            apr_hash_set(want, apr_psprintf(q->pool, "%s %s", lower(q->pool, it->rp_uuid),
+            apr_hash_set(want, apr_psprintf(q->pool, "%s %s", pl_ascii_lower(q->pool, it->rp_uuid),
                                             it->rc), APR_HASH_KEY_STRING, ll(q->pool, it->used));
         }
         if (pl_db_query(q, &res, "SELECT rp.uuid, rc.name, a.used FROM allocations a "
@@ -934,7 +902,7 @@ static int alloc_applied(pl_req *q, void *ctx)
         if (res->nrows != (int)apr_hash_count(want)) return 0;
         for (j = 0; j < res->nrows; j++) {
             const char *used = apr_hash_get(want, apr_psprintf(q->pool, "%s %s",
-                                            lower(q->pool, PL_CELL(res, j, 0)),
+                                            pl_ascii_lower(q->pool, PL_CELL(res, j, 0)),
                                             PL_CELL(res, j, 1)), APR_HASH_KEY_STRING);
             if (!used || strcmp(used, PL_CELL(res, j, 2))) return 0;
         }
@@ -961,7 +929,7 @@ int pl_alloc_write(pl_req *q, pl_alloc_request *w)
                                    uuids) == PL_OK) {
         w->extra_rp_uuids = apr_array_make(q->pool, res->nrows + 1, sizeof(const char *));
         for (i = 0; i < res->nrows; i++) {
-            const char *u = lower(q->pool, PL_CELL(res, i, 0));
+            const char *u = pl_ascii_lower(q->pool, PL_CELL(res, i, 0));
             APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = u;
             apr_hash_set(w->rp_ids, u, APR_HASH_KEY_STRING, PL_CELL(res, i, 1));
         }
@@ -982,13 +950,13 @@ int pl_alloc_resolve(pl_req *q, pl_alloc_request *w)
     for (i = 0; i < w->consumers->nelts; i++) {
         apr_array_header_t *items = APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++) {
-            const char *u = lower(q->pool, APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid);
-            if (!apr_hash_get(w->rp_ids, u, APR_HASH_KEY_STRING)) add_unique(seen, uuids, u);
+            const char *u = pl_ascii_lower(q->pool, APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid);
+            if (!apr_hash_get(w->rp_ids, u, APR_HASH_KEY_STRING)) pl_add_unique(seen, uuids, u);
         }
     }
     for (i = 0; w->extra_rp_uuids && i < w->extra_rp_uuids->nelts; i++) {
         const char *u = APR_ARRAY_IDX(w->extra_rp_uuids, i, const char *);
-        if (!apr_hash_get(w->rp_ids, u, APR_HASH_KEY_STRING)) add_unique(seen, uuids, u);
+        if (!apr_hash_get(w->rp_ids, u, APR_HASH_KEY_STRING)) pl_add_unique(seen, uuids, u);
     }
     return note(q, pl_provider_ids(q, uuids, w->rp_ids));
 }

@@ -961,3 +961,18 @@ int pl_db_exec_in(pl_req *q, pl_dbres **res, const char *head, const char *tail,
     if (res) *res = all;
     return PL_OK;
 }
+
+int pl_db_exec_strs(pl_req *q, pl_dbres **res, const char *head, const char *tail,
+                    const apr_array_header_t *vals)
+{
+    pl_dbarg *args = apr_pcalloc(q->pool, sizeof(*args) * (vals->nelts + 1));
+    int i;
+    for (i = 0; i < vals->nelts; i++) {
+        args[i].type = 's';
+        args[i].s = APR_ARRAY_IDX(vals, i, const char *);
+    }
+    return pl_db_exec(q, res, apr_pstrcat(q->pool, head, "(",
+                                          pl_db_placeholders(q->pool, vals->nelts), ")",
+                                          tail, NULL),
+                      args, vals->nelts);
+}

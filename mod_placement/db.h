@@ -92,6 +92,10 @@ const char *pl_db_placeholders(apr_pool_t *p, int n);
  * PL_DB_IN_BATCH (MariaDB takes at most 65,535 placeholders) with the rows
  * of all batches in one result (so no ORDER BY or LIMIT across them). */
 #define PL_DB_IN_BATCH 1000
+/* head (?,?,...) tail with the strings of vals (const char *) as the
+ * arguments, in one statement. */
+int pl_db_exec_strs(pl_req *q, pl_dbres **res, const char *head, const char *tail,
+                    const apr_array_header_t *vals);
 int pl_db_exec_in(pl_req *q, pl_dbres **res, const char *head, const char *tail,
                   const pl_dbarg *args, int nargs);
 

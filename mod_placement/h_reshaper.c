@@ -14,6 +14,7 @@
 #include "http.h"
 #include "db.h"
 #include "objects.h"
+#include "strutil.h"
 #include "allocation_write.h"
 #include "inventory_write.h"
 
@@ -34,35 +35,6 @@ typedef struct resh {
     pl_alloc_request w;
 } resh;
 
-static char *lower(apr_pool_t *p, const char *s)
-{
-    char *o = apr_pstrdup(p, s), *c;
-    for (c = o; *c; c++) if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
-    return o;
-}
-
-static void add_unique(apr_hash_t *seen, apr_array_header_t *arr, const char *s)
-{
-    if (apr_hash_get(seen, s, APR_HASH_KEY_STRING)) return;
-    apr_hash_set(seen, s, APR_HASH_KEY_STRING, s);
-    APR_ARRAY_PUSH(arr, const char *) = s;
-}
-
-/* SELECT ... WHERE col IN (names): res, PL_OK/PL_FAIL. */
-static int query_in(pl_req *q, pl_dbres **res, const char *head, const char *tail,
-                    apr_array_header_t *names)
-{
-    pl_dbarg *args = apr_pcalloc(q->pool, sizeof(*args) * (names->nelts + 1));
-    int i;
-    for (i = 0; i < names->nelts; i++) {
-        args[i].type = 's';
-        args[i].s = APR_ARRAY_IDX(names, i, const char *);
-    }
-    return pl_db_exec(q, res, apr_pstrcat(q->pool, head, "(",
-                      pl_db_placeholders(q->pool, names->nelts), ")", tail, NULL),
-                      args, names->nelts);
-}
-
 /* Every provider named (inventories, allocations, and those the allocation
  * writer asked for on an earlier run), lower case, each once. */
 static apr_array_header_t *named_uuids(pl_req *q, resh *c)
@@ -71,16 +43,16 @@ static apr_array_header_t *named_uuids(pl_req *q, resh *c)
     apr_array_header_t *uuids = apr_array_make(q->pool, 8, sizeof(const char *));
     int i, j;
     for (i = 0; i < c->rps->nelts; i++)
-        add_unique(seen, uuids, lower(q->pool, APR_ARRAY_IDX(c->rps, i, resh_rp).uuid));
+        pl_add_unique(seen, uuids, pl_ascii_lower(q->pool, APR_ARRAY_IDX(c->rps, i, resh_rp).uuid));
     for (i = 0; i < c->w.consumers->nelts; i++) {
         apr_array_header_t *items =
             APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++)
-            add_unique(seen, uuids,
-                       lower(q->pool, APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid));
+            pl_add_unique(seen, uuids,
+                       pl_ascii_lower(q->pool, APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid));
     }
     for (i = 0; c->w.extra_rp_uuids && i < c->w.extra_rp_uuids->nelts; i++)
-        add_unique(seen, uuids, APR_ARRAY_IDX(c->w.extra_rp_uuids, i, const char *));
+        pl_add_unique(seen, uuids, APR_ARRAY_IDX(c->w.extra_rp_uuids, i, const char *));
     return uuids;
 }
 
@@ -95,7 +67,7 @@ static int lock_providers(pl_req *q, resh *c, apr_hash_t **found)
     if (pl_providers_lock(q, named_uuids(q, c), c->w.rp_ids, &res) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
-        apr_hash_set(*found, lower(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING, "");
+        apr_hash_set(*found, pl_ascii_lower(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING, "");
     return PL_OK;
 }
 
@@ -105,20 +77,16 @@ static int check_alloc_classes(pl_req *q, resh *c)
 {
     apr_hash_t *seen = apr_hash_make(q->pool), *known = apr_hash_make(q->pool);
     apr_array_header_t *names = apr_array_make(q->pool, 8, sizeof(const char *));
-    pl_dbres *res;
     int i, j;
     for (i = 0; i < c->w.consumers->nelts; i++) {
         apr_array_header_t *items =
             APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++)
-            add_unique(seen, names, APR_ARRAY_IDX(items, j, pl_alloc_item).rc);
+            pl_add_unique(seen, names, APR_ARRAY_IDX(items, j, pl_alloc_item).rc);
     }
     if (!names->nelts) return PL_OK;
-    if (query_in(q, &res, "SELECT name FROM resource_classes WHERE name IN ", "", names)
-        != PL_OK)
+    if (pl_name_ids(q, "resource_classes", "name", names, known) != PL_OK)
         return PL_FAIL;
-    for (i = 0; i < res->nrows; i++)
-        apr_hash_set(known, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, "");
     for (i = 0; i < names->nelts; i++) {
         const char *n = APR_ARRAY_IDX(names, i, const char *);
         if (!apr_hash_get(known, n, APR_HASH_KEY_STRING))
@@ -140,15 +108,15 @@ static int check_consumer_generations(pl_req *q, resh *c)
         APR_ARRAY_PUSH(uuids, const char *) =
             APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer).uuid;
     if (!uuids->nelts) return PL_OK;
-    if (query_in(q, &res, "SELECT uuid, generation FROM consumers WHERE uuid IN ", "", uuids)
-        != PL_OK)
+    if (pl_db_exec_strs(q, &res, "SELECT uuid, generation FROM consumers WHERE uuid IN ", "",
+                        uuids) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
-        apr_hash_set(gens, lower(q->pool, PL_CELL(res, i, 0)), APR_HASH_KEY_STRING,
+        apr_hash_set(gens, pl_ascii_lower(q->pool, PL_CELL(res, i, 0)), APR_HASH_KEY_STRING,
                      PL_CELL(res, i, 1));
     for (i = 0; i < c->w.consumers->nelts; i++) {
         pl_alloc_consumer *pc = &APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer);
-        const char *have = apr_hash_get(gens, lower(q->pool, pc->uuid), APR_HASH_KEY_STRING);
+        const char *have = apr_hash_get(gens, pl_ascii_lower(q->pool, pc->uuid), APR_HASH_KEY_STRING);
         const char *got = pc->generation_null ? "None"
             : apr_psprintf(q->pool, "%" APR_INT64_T_FMT, (apr_int64_t)pc->generation);
         if (have && (pc->generation_null || strcmp(have, got) != 0))
@@ -211,7 +179,7 @@ static int reshape_txn(pl_req *q, void *data)
             APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++) {
             const char *u = APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid;
-            if (!apr_hash_get(found, lower(q->pool, u), APR_HASH_KEY_STRING))
+            if (!apr_hash_get(found, pl_ascii_lower(q->pool, u), APR_HASH_KEY_STRING))
                 return pl_fail(q, 400, NULL, "Allocation for resource provider '%s' that "
                                "does not exist.", u);
         }

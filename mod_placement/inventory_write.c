@@ -2,6 +2,7 @@
 #include "inventory_write.h"
 #include "db.h"
 #include "http.h"
+#include "objects.h"
 #include "strutil.h"
 #include "pyrepr.h"
 
@@ -74,13 +75,15 @@ int pl_inv_lock_provider(pl_req *q, const char *uuid, pl_provider *rp)
 
 int pl_inv_class_id(pl_req *q, const char *name, long long *id)
 {
-    pl_dbres *res;
-    if (pl_db_query(q, &res, "SELECT id, name FROM resource_classes WHERE name = ?", "s",
-                    name) != PL_OK)
+    apr_array_header_t *names = apr_array_make(q->pool, 1, sizeof(const char *));
+    apr_hash_t *ids = apr_hash_make(q->pool);
+    const char *found;
+    APR_ARRAY_PUSH(names, const char *) = name;
+    if (pl_name_ids(q, "resource_classes", "name", names, ids) != PL_OK)
         return PL_FAIL;
-    /* the name match must be exact (the collation is not) */
-    if (res->nrows == 0 || strcmp(PL_CELL(res, 0, 1), name) != 0) return 0;
-    *id = pl_cell_int(res, 0, 0);
+    /* exact matches only (the collation is not) */
+    if (!(found = apr_hash_get(ids, name, APR_HASH_KEY_STRING))) return 0;
+    *id = atoll(found);
     return 1;
 }
 

@@ -79,13 +79,6 @@ int pl_provider_rows(pl_req *q, const char *uuid, pl_provider *out, const char *
     return 1;
 }
 
-static char *lower_dup(apr_pool_t *p, const char *s)
-{
-    char *o = apr_pstrdup(p, s), *c;
-    for (c = o; *c; c++) if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
-    return o;
-}
-
 int pl_provider_ids(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids)
 {
     pl_dbarg *args;
@@ -102,7 +95,7 @@ int pl_provider_ids(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids)
                    args, uuids->nelts) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
-        apr_hash_set(ids, lower_dup(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING,
+        apr_hash_set(ids, pl_ascii_lower(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING,
                      PL_CELL(res, i, 0));
     return PL_OK;
 }
@@ -163,15 +156,18 @@ int pl_provider_bump(pl_req *q, pl_provider *rp)
     return PL_OK;
 }
 
-int pl_resource_class_id(pl_req *q, const char *name, long long *id)
+int pl_name_ids(pl_req *q, const char *table, const char *col,
+                const apr_array_header_t *names, apr_hash_t *ids)
 {
     pl_dbres *res;
-    if (pl_db_query(q, &res, "SELECT id FROM resource_classes WHERE name = ?", "s", name)
-        != PL_OK)
+    int i;
+    if (!names->nelts) return PL_OK;
+    if (pl_db_exec_strs(q, &res, apr_psprintf(q->pool, "SELECT id, %s FROM %s WHERE %s IN ",
+                                              col, table, col), "", names) != PL_OK)
         return PL_FAIL;
-    if (res->nrows == 0) return 0;
-    *id = pl_cell_int(res, 0, 0);
-    return 1;
+    for (i = 0; i < res->nrows; i++)
+        apr_hash_set(ids, PL_CELL(res, i, 1), APR_HASH_KEY_STRING, PL_CELL(res, i, 0));
+    return PL_OK;
 }
 
 #include <http_core.h>

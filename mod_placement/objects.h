@@ -66,8 +66,13 @@ int pl_provider_ids(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids)
 int pl_providers_lock(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids,
                       pl_dbres **res);
 
-/* Resource class id by name: 1 found, 0 not found, PL_FAIL. */
-int pl_resource_class_id(pl_req *q, const char *name, long long *id);
+/* Ids of names in table.col (resource_classes.name, traits.name,
+ * projects.external_id, ...), one IN query: ids maps each row's name as
+ * stored to its id as text.  The column's collation may match a name sent
+ * otherwise ("cafe" for "café"), so a lookup by the name as sent finds
+ * exact matches only.  PL_OK or PL_FAIL. */
+int pl_name_ids(pl_req *q, const char *table, const char *col,
+                const apr_array_header_t *names, apr_hash_t *ids);
 
 /* Last-modified time from a row's created_at / updated_at texts. */
 apr_time_t pl_modified(const char *created_at, const char *updated_at);

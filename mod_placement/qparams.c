@@ -6,6 +6,7 @@
 #include "qparams.h"
 #include "microversion.h"
 #include "jsonschema.h"
+#include "strutil.h"
 
 /* Length of the white space character at s (Python str.isspace()), or 0. */
 static size_t space_len(const unsigned char *s)
@@ -86,17 +87,9 @@ static apr_array_header_t *one(apr_pool_t *p, const char *s)
 
 #define STR(a, i) (APR_ARRAY_IDX((a), (i), const char *))
 
-static int contains(const apr_array_header_t *a, const char *s)
-{
-    int i;
-    for (i = 0; i < a->nelts; i++)
-        if (strcmp(STR(a, i), s) == 0) return 1;
-    return 0;
-}
-
 static void add_unique(apr_array_header_t *a, const char *s)
 {
-    if (!contains(a, s)) *(const char **)apr_array_push(a) = s;
+    pl_add_unique(NULL, a, s);
 }
 
 #define BAD_RESOURCES "Badly formed resources parameter. Expected resources query " \

@@ -336,3 +336,29 @@ const char *pl_nul_json(apr_pool_t *p, const char *s, size_t n, size_t *outlen)
     *outlen = (size_t)(o - out);
     return out;
 }
+
+void pl_add_unique(apr_hash_t *seen, apr_array_header_t *arr, const char *s)
+{
+    int i;
+
+    if (seen) {
+        if (apr_hash_get(seen, s, APR_HASH_KEY_STRING))
+            return;
+        apr_hash_set(seen, s, APR_HASH_KEY_STRING, s);
+    } else {
+        for (i = 0; i < arr->nelts; i++)
+            if (!strcmp(APR_ARRAY_IDX(arr, i, const char *), s))
+                return;
+    }
+    APR_ARRAY_PUSH(arr, const char *) = s;
+}
+
+char *pl_ascii_lower(apr_pool_t *p, const char *s)
+{
+    char *o = apr_pstrdup(p, s), *c;
+
+    for (c = o; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    return o;
+}

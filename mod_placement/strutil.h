@@ -3,6 +3,8 @@
 #define PL_STRUTIL_H
 
 #include <apr_pools.h>
+#include <apr_hash.h>
+#include <apr_tables.h>
 #include <stddef.h>
 
 /* webob.exc.strip_tags: newlines -> spaces, CRs dropped, <br> -> newline,
@@ -74,5 +76,12 @@ const char *pl_nul_json(apr_pool_t *p, const char *s, size_t n, size_t *outlen);
 
 /* sep.join(items[0..n-1]) in one pass. */
 char *pl_join(apr_pool_t *p, const char *const *items, int n, const char *sep);
+
+/* Append s to arr (of const char *) unless arr holds it already.  seen,
+ * a hash of what arr holds, answers that at once; NULL scans arr. */
+void pl_add_unique(apr_hash_t *seen, apr_array_header_t *arr, const char *s);
+
+/* A pool copy of s with A-Z lowered (uuids, hex). */
+char *pl_ascii_lower(apr_pool_t *p, const char *s);
 
 #endif
