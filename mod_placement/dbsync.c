@@ -263,34 +263,35 @@ int pl_db_schema_revision(MYSQL *m, char **rev, char **err)
 }
 
 /* Upstream's 611cd6dffd7b and b5c396305c25 only refuse to proceed while
- * old-style data remains; they change no schema. */
-static int check_611cd6dffd7b(MYSQL *m, apr_pool_t *p, char **err)
+ * old-style data remains; they change no schema.  sql counts such rows,
+ * what names the check for an error, rows says what the count is. */
+static int check_no_rows(MYSQL *m, apr_pool_t *p, char **err, const char *sql,
+                         const char *what, const char *rows)
 {
-    long n = scalar_long(m, p, "SELECT COUNT(*) FROM resource_providers"
-                         " WHERE root_provider_id IS NULL", err,
-                         "checking root_provider_id");
+    long n = scalar_long(m, p, sql, err, what);
     if (n < 0)
         return -1;
     if (n)
-        return set_err(err, "%ld resource provider record(s) lack a root "
-                       "provider id; run upstream's `placement-manage db "
-                       "online_data_migrations` first", n);
+        return set_err(err, "%ld %s; run upstream's `placement-manage db "
+                       "online_data_migrations` first", n, rows);
     return 0;
+}
+
+static int check_611cd6dffd7b(MYSQL *m, apr_pool_t *p, char **err)
+{
+    return check_no_rows(m, p, err, "SELECT COUNT(*) FROM resource_providers"
+                         " WHERE root_provider_id IS NULL",
+                         "checking root_provider_id",
+                         "resource provider record(s) lack a root provider id");
 }
 
 static int check_b5c396305c25(MYSQL *m, apr_pool_t *p, char **err)
 {
-    long n = scalar_long(m, p, "SELECT COUNT(*) FROM allocations a"
+    return check_no_rows(m, p, err, "SELECT COUNT(*) FROM allocations a"
                          " LEFT JOIN consumers c ON a.consumer_id = c.uuid"
-                         " WHERE c.id IS NULL", err,
-                         "checking allocation consumers");
-    if (n < 0)
-        return -1;
-    if (n)
-        return set_err(err, "%ld allocation record(s) have no consumer "
-                       "record; run upstream's `placement-manage db "
-                       "online_data_migrations` first", n);
-    return 0;
+                         " WHERE c.id IS NULL",
+                         "checking allocation consumers",
+                         "allocation record(s) have no consumer record");
 }
 
 static int stamp(MYSQL *m, apr_pool_t *p, const char *from, const char *to,
