@@ -351,18 +351,31 @@ static int lock_named_providers(wctx *s)
             return PL_FAIL;
         for (i = 0; i < res->nrows; i++) {
             prov *rp = apr_pcalloc(p, sizeof(*rp));
-            rp->id = pl_cell_int(res, i, 0);
-            rp->uuid = PL_CELL(res, i, 1);
-            rp->gen = pl_cell_int(res, i, 2);
+            rp->id = pl_cell_int(res, i, PL_LOCK_ID);
+            rp->uuid = PL_CELL(res, i, PL_LOCK_UUID);
+            rp->gen = pl_cell_int(res, i, PL_LOCK_GENERATION);
             rp->locked = 1;
             apr_hash_set(s->by_uuid, pl_ascii_lower(p, rp->uuid), APR_HASH_KEY_STRING, rp);
-            apr_hash_set(s->by_id, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, rp);
+            apr_hash_set(s->by_id, PL_CELL(res, i, PL_LOCK_ID), APR_HASH_KEY_STRING, rp);
         }
     }
     return PL_OK;
 }
 
-/* 1. Snapshot reads.  The consumers first. */
+/* 1. Snapshot reads.  The consumers first: their rows, by column name. */
+#define CONSUMER_COLUMNS "id, uuid, generation, project_id, user_id, consumer_type_id"
+enum { CO_ID, CO_UUID, CO_GEN, CO_PROJECT_ID, CO_USER_ID, CO_TYPE_ID };
+
+static void consumer_from_row(cons *c, const pl_dbres *res, int i)
+{
+    c->exists = 1;
+    c->id = pl_cell_int(res, i, CO_ID);
+    c->gen = pl_cell_int(res, i, CO_GEN);
+    c->project_id = pl_cell_int(res, i, CO_PROJECT_ID);
+    c->user_id = pl_cell_int(res, i, CO_USER_ID);
+    c->type_id = PL_CELL(res, i, CO_TYPE_ID);
+}
+
 static int read_consumers(wctx *s)
 {
     pl_req *q = s->q;
@@ -380,19 +393,13 @@ static int read_consumers(wctx *s)
         pl_add_unique(seen_u, s->users, cs[i].in->user_id);
         if (cs[i].in->consumer_type) pl_add_unique(seen_t, s->types, cs[i].in->consumer_type);
     }
-    if (query_strs(q, &res, "SELECT id, uuid, generation, project_id, user_id, "
-                   "consumer_type_id FROM consumers WHERE uuid IN ", "", s->uuids) != PL_OK)
+    if (query_strs(q, &res, "SELECT " CONSUMER_COLUMNS " FROM consumers WHERE uuid IN ", "",
+                   s->uuids) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
         for (j = 0; j < s->nc; j++)
-            if (!strcasecmp(PL_CELL(res, i, 1), cs[j].in->uuid)) {
-                cs[j].exists = 1;
-                cs[j].id = pl_cell_int(res, i, 0);
-                cs[j].gen = pl_cell_int(res, i, 2);
-                cs[j].project_id = pl_cell_int(res, i, 3);
-                cs[j].user_id = pl_cell_int(res, i, 4);
-                cs[j].type_id = PL_CELL(res, i, 5);
-            }
+            if (!strcasecmp(PL_CELL(res, i, CO_UUID), cs[j].in->uuid))
+                consumer_from_row(&cs[j], res, i);
     return PL_OK;
 }
 
@@ -417,7 +424,22 @@ static int check_consumer_generations(wctx *s)
     return PL_OK;
 }
 
-/* The consumers' current allocations (all of them are replaced). */
+/* The consumers' current allocations (all of them are replaced), with
+ * their providers and class names. */
+#define OLD_ALLOC_COLUMNS \
+    "a.id, a.consumer_id, a.resource_provider_id, a.resource_class_id, a.used, " \
+    "rp.uuid, rp.generation, rc.name"
+enum { OA_ID, OA_CONSUMER, OA_RP_ID, OA_RC_ID, OA_USED, OA_RP_UUID, OA_RP_GEN, OA_RC_NAME };
+
+static void old_alloc_from_row(old_alloc *o, prov *rp, const pl_dbres *res, int i)
+{
+    o->id = pl_cell_int(res, i, OA_ID);
+    o->rp = rp;
+    o->rc_id = pl_cell_int(res, i, OA_RC_ID);
+    o->rc = PL_CELL(res, i, OA_RC_NAME) ? PL_CELL(res, i, OA_RC_NAME) : "";
+    o->used = pl_cell_int(res, i, OA_USED);
+}
+
 static int read_old_allocations(wctx *s)
 {
     pl_req *q = s->q;
@@ -425,35 +447,30 @@ static int read_old_allocations(wctx *s)
     cons *cs = s->cs;
     pl_dbres *res;
     int i, j;
-    if (query_strs(q, &res, "SELECT a.id, a.consumer_id, a.resource_provider_id, "
-                   "a.resource_class_id, a.used, rp.uuid, rp.generation, rc.name "
+    if (query_strs(q, &res, "SELECT " OLD_ALLOC_COLUMNS " "
                    "FROM allocations a JOIN resource_providers rp "
                    "ON rp.id = a.resource_provider_id "
                    "LEFT JOIN resource_classes rc ON rc.id = a.resource_class_id "
                    "WHERE a.consumer_id IN ", " ORDER BY a.id", s->uuids) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
-        prov *rp = apr_hash_get(s->by_id, PL_CELL(res, i, 2), APR_HASH_KEY_STRING);
+        prov *rp = apr_hash_get(s->by_id, PL_CELL(res, i, OA_RP_ID), APR_HASH_KEY_STRING);
         old_alloc *o = NULL;
         if (!rp) {
             rp = apr_pcalloc(p, sizeof(*rp));
-            rp->id = pl_cell_int(res, i, 2);
-            rp->uuid = PL_CELL(res, i, 5);
-            rp->gen = pl_cell_int(res, i, 6);
-            apr_hash_set(s->by_id, PL_CELL(res, i, 2), APR_HASH_KEY_STRING, rp);
+            rp->id = pl_cell_int(res, i, OA_RP_ID);
+            rp->uuid = PL_CELL(res, i, OA_RP_UUID);
+            rp->gen = pl_cell_int(res, i, OA_RP_GEN);
+            apr_hash_set(s->by_id, PL_CELL(res, i, OA_RP_ID), APR_HASH_KEY_STRING, rp);
         }
         rp->touched = 1;
         for (j = 0; j < s->nc; j++)
-            if (!strcasecmp(PL_CELL(res, i, 1), cs[j].in->uuid)) {
+            if (!strcasecmp(PL_CELL(res, i, OA_CONSUMER), cs[j].in->uuid)) {
                 o = apr_array_push(cs[j].old);
                 break;
             }
         if (!o) continue;
-        o->id = pl_cell_int(res, i, 0);
-        o->rp = rp;
-        o->rc_id = pl_cell_int(res, i, 3);
-        o->rc = PL_CELL(res, i, 7) ? PL_CELL(res, i, 7) : "";
-        o->used = pl_cell_int(res, i, 4);
+        old_alloc_from_row(o, rp, res, i);
         APR_ARRAY_PUSH(s->old_ids, long long) = o->id;
     }
     return PL_OK;
@@ -568,6 +585,19 @@ static int check_late_providers(wctx *s)
 /* 3. Capacity, as upstream checks it: the consumers' old allocations do
  * not count (they are replaced).  First the inventories and usage of the
  * lines' providers and classes, into invs ("rp_id:rc_id" -> inv). */
+#define INV_COLUMNS \
+    "resource_provider_id, resource_class_id, total, reserved, min_unit, max_unit, " \
+    "step_size, allocation_ratio"
+enum { INV_RP_ID, INV_RC_ID, INV_TOTAL, INV_RESERVED, INV_MIN_UNIT, INV_MAX_UNIT,
+       INV_STEP_SIZE, INV_RATIO };
+/* and the usage rows: the same two ids, then the sum */
+enum { USE_USED = INV_RC_ID + 1 };
+
+static const char *inv_key(apr_pool_t *p, const pl_dbres *res, int i)
+{
+    return apr_psprintf(p, "%s:%s", PL_CELL(res, i, INV_RP_ID), PL_CELL(res, i, INV_RC_ID));
+}
+
 static int read_inventories(wctx *s, apr_array_header_t *rp_ids, apr_array_header_t *rc_ids,
                             apr_hash_t *invs, apr_hash_t *has_inv)
 {
@@ -575,22 +605,19 @@ static int read_inventories(wctx *s, apr_array_header_t *rp_ids, apr_array_heade
     apr_pool_t *p = s->p;
     pl_dbres *res;
     int i, j;
-    if (query_ids(q, &res, "SELECT resource_provider_id, resource_class_id, total, "
-                  "reserved, min_unit, max_unit, step_size, allocation_ratio "
-                  "FROM inventories", " WHERE resource_provider_id IN ", rp_ids,
+    if (query_ids(q, &res, "SELECT " INV_COLUMNS " FROM inventories", " WHERE resource_provider_id IN ", rp_ids,
                   " AND resource_class_id IN ", rc_ids, "") != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         inv *v = apr_pcalloc(p, sizeof(*v));
-        v->lim.total = pl_cell_int(res, i, 2);
-        v->lim.reserved = pl_cell_int(res, i, 3);
-        v->lim.min_unit = pl_cell_int(res, i, 4);
-        v->lim.max_unit = pl_cell_int(res, i, 5);
-        v->lim.step_size = pl_cell_int(res, i, 6);
-        v->lim.ratio = pl_cell_double(res, i, 7);
-        apr_hash_set(invs, apr_psprintf(p, "%s:%s", PL_CELL(res, i, 0), PL_CELL(res, i, 1)),
-                     APR_HASH_KEY_STRING, v);
-        apr_hash_set(has_inv, PL_CELL(res, i, 0), APR_HASH_KEY_STRING, "");
+        v->lim.total = pl_cell_int(res, i, INV_TOTAL);
+        v->lim.reserved = pl_cell_int(res, i, INV_RESERVED);
+        v->lim.min_unit = pl_cell_int(res, i, INV_MIN_UNIT);
+        v->lim.max_unit = pl_cell_int(res, i, INV_MAX_UNIT);
+        v->lim.step_size = pl_cell_int(res, i, INV_STEP_SIZE);
+        v->lim.ratio = pl_cell_double(res, i, INV_RATIO);
+        apr_hash_set(invs, inv_key(p, res, i), APR_HASH_KEY_STRING, v);
+        apr_hash_set(has_inv, PL_CELL(res, i, INV_RP_ID), APR_HASH_KEY_STRING, "");
     }
     if (query_ids(q, &res, "SELECT resource_provider_id, resource_class_id, SUM(used) "
                   "FROM allocations", " WHERE resource_provider_id IN ", rp_ids,
@@ -598,9 +625,8 @@ static int read_inventories(wctx *s, apr_array_header_t *rp_ids, apr_array_heade
                   " GROUP BY resource_provider_id, resource_class_id") != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
-        inv *v = apr_hash_get(invs, apr_psprintf(p, "%s:%s", PL_CELL(res, i, 0),
-                              PL_CELL(res, i, 1)), APR_HASH_KEY_STRING);
-        if (v) v->used = pl_cell_int(res, i, 2);
+        inv *v = apr_hash_get(invs, inv_key(p, res, i), APR_HASH_KEY_STRING);
+        if (v) v->used = pl_cell_int(res, i, USE_USED);
     }
     for (i = 0; i < s->nc; i++)
         for (j = 0; j < s->cs[i].old->nelts; j++) {
@@ -882,6 +908,7 @@ static int alloc_applied(pl_req *q, void *ctx)
         pl_alloc_consumer *c = &APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer);
         apr_hash_t *want = apr_hash_make(q->pool);
         pl_dbres *res;
+        enum { CK_RP_UUID, CK_RC, CK_USED };
         if (pl_db_query(q, &res, "SELECT generation FROM consumers WHERE uuid = ?", "s",
                         c->uuid) != PL_OK)
             return PL_FAIL;
@@ -902,9 +929,9 @@ static int alloc_applied(pl_req *q, void *ctx)
         if (res->nrows != (int)apr_hash_count(want)) return 0;
         for (j = 0; j < res->nrows; j++) {
             const char *used = apr_hash_get(want, apr_psprintf(q->pool, "%s %s",
-                                            pl_ascii_lower(q->pool, PL_CELL(res, j, 0)),
-                                            PL_CELL(res, j, 1)), APR_HASH_KEY_STRING);
-            if (!used || strcmp(used, PL_CELL(res, j, 2))) return 0;
+                                            pl_ascii_lower(q->pool, PL_CELL(res, j, CK_RP_UUID)),
+                                            PL_CELL(res, j, CK_RC)), APR_HASH_KEY_STRING);
+            if (!used || strcmp(used, PL_CELL(res, j, CK_USED))) return 0;
         }
     }
     return 1;
@@ -918,6 +945,7 @@ int pl_alloc_write(pl_req *q, pl_alloc_request *w)
     apr_array_header_t *uuids = apr_array_make(q->pool, w->consumers->nelts,
                                                sizeof(const char *));
     pl_dbres *res;
+    enum { LR_UUID, LR_ID };
     int i;
     for (i = 0; i < w->consumers->nelts; i++)
         APR_ARRAY_PUSH(uuids, const char *) =
@@ -929,9 +957,9 @@ int pl_alloc_write(pl_req *q, pl_alloc_request *w)
                                    uuids) == PL_OK) {
         w->extra_rp_uuids = apr_array_make(q->pool, res->nrows + 1, sizeof(const char *));
         for (i = 0; i < res->nrows; i++) {
-            const char *u = pl_ascii_lower(q->pool, PL_CELL(res, i, 0));
+            const char *u = pl_ascii_lower(q->pool, PL_CELL(res, i, LR_UUID));
             APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = u;
-            apr_hash_set(w->rp_ids, u, APR_HASH_KEY_STRING, PL_CELL(res, i, 1));
+            apr_hash_set(w->rp_ids, u, APR_HASH_KEY_STRING, PL_CELL(res, i, LR_ID));
         }
     }
     else if (q->failure.status >= 500)
@@ -969,6 +997,7 @@ static int delete_body(pl_req *q, void *ctx)
     long long cid, gen;
     int i;
 
+    enum { DA_ID, DA_CONSUMER_ID, DA_CONSUMER_GEN };
     /* What upstream lists for the consumer (allocations with a consumer). */
     if (note(q, pl_db_query(q, &res, "SELECT a.id, c.id, c.generation FROM allocations a "
                             "JOIN consumers c ON c.uuid = a.consumer_id "
@@ -976,10 +1005,10 @@ static int delete_body(pl_req *q, void *ctx)
         return PL_FAIL;
     if (res->nrows == 0)
         return pl_fail(q, 404, NULL, "No allocations for consumer '%s'", uuid);
-    cid = pl_cell_int(res, 0, 1);
-    gen = pl_cell_int(res, 0, 2);
+    cid = pl_cell_int(res, 0, DA_CONSUMER_ID);
+    gen = pl_cell_int(res, 0, DA_CONSUMER_GEN);
     for (i = 0; i < res->nrows; i++)
-        APR_ARRAY_PUSH(ids, long long) = pl_cell_int(res, i, 0);
+        APR_ARRAY_PUSH(ids, long long) = pl_cell_int(res, i, DA_ID);
 
     /* Consumer row first, then its allocation rows: the writers' order. */
     if (note(q, pl_db_query(q, &res, "UPDATE consumers SET generation = generation + 1 "

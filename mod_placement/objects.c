@@ -17,6 +17,21 @@
     "LEFT JOIN resource_providers parent ON parent.id = rp.parent_provider_id " \
     "LEFT JOIN resource_providers root ON root.id = rp.root_provider_id " \
     "WHERE rp.uuid = ?"
+enum { P_ID, P_UUID, P_NAME, P_GEN, P_PARENT_ID, P_ROOT_ID, P_PARENT_UUID, P_ROOT_UUID,
+       P_CREATED, P_UPDATED };
+
+static void provider_from_row(pl_provider *out, const pl_dbres *res, int i)
+{
+    out->id = pl_cell_int(res, i, P_ID);
+    out->uuid = PL_CELL(res, i, P_UUID);
+    out->name = PL_CELL(res, i, P_NAME);
+    out->generation = pl_cell_int(res, i, P_GEN);
+    out->parent_id = pl_cell_int(res, i, P_PARENT_ID);
+    out->root_id = pl_cell_int(res, i, P_ROOT_ID);
+    out->parent_uuid = PL_CELL(res, i, P_PARENT_UUID);
+    out->root_uuid = PL_CELL(res, i, P_ROOT_UUID);
+    out->modified = pl_modified(PL_CELL(res, i, P_CREATED), PL_CELL(res, i, P_UPDATED));
+}
 
 apr_time_t pl_modified(const char *created_at, const char *updated_at)
 {
@@ -26,6 +41,7 @@ apr_time_t pl_modified(const char *created_at, const char *updated_at)
 int pl_provider_get(pl_req *q, const char *uuid, pl_provider *out, int for_update)
 {
     pl_dbres *res, *locked = NULL;
+    enum { LOCKED_ID, LOCKED_GEN };
     /* Lock only the provider's own row: locking through the joins would
      * also lock its parent and root, and writers on other providers of the
      * tree would deadlock against us.  The generation comes from the
@@ -39,23 +55,15 @@ int pl_provider_get(pl_req *q, const char *uuid, pl_provider *out, int for_updat
     if (pl_db_query(q, &res, PROVIDER_SELECT, "s", uuid) != PL_OK)
         return PL_FAIL;
     if (res->nrows == 0) return 0;
-    out->id = pl_cell_int(res, 0, 0);
-    out->uuid = PL_CELL(res, 0, 1);
-    out->name = PL_CELL(res, 0, 2);
-    out->generation = pl_cell_int(res, 0, 3);
-    out->parent_id = pl_cell_int(res, 0, 4);
-    out->root_id = pl_cell_int(res, 0, 5);
-    out->parent_uuid = PL_CELL(res, 0, 6);
-    out->root_uuid = PL_CELL(res, 0, 7);
-    out->modified = pl_modified(PL_CELL(res, 0, 8), PL_CELL(res, 0, 9));
-    if (locked) out->generation = pl_cell_int(locked, 0, 1);
+    provider_from_row(out, res, 0);
+    if (locked) out->generation = pl_cell_int(locked, 0, LOCKED_GEN);
     return 1;
 }
 
 int pl_provider_rows(pl_req *q, const char *uuid, pl_provider *out, const char *cols,
                      const char *joins, const char *tail, pl_dbres **rows)
 {
-    enum { NRP = 3 };           /* rp.id, rp.uuid, rp.generation */
+    enum { RP_ID, RP_UUID, RP_GEN, NRP };   /* then cols */
     pl_dbres *res, *v;
     int i, j;
     if (pl_db_query(q, &res, apr_pstrcat(q->pool, "SELECT rp.id, rp.uuid, rp.generation, ",
@@ -65,9 +73,9 @@ int pl_provider_rows(pl_req *q, const char *uuid, pl_provider *out, const char *
         return PL_FAIL;
     if (res->nrows == 0) return 0;
     memset(out, 0, sizeof(*out));
-    out->id = pl_cell_int(res, 0, 0);
-    out->uuid = PL_CELL(res, 0, 1);
-    out->generation = pl_cell_int(res, 0, 2);
+    out->id = pl_cell_int(res, 0, RP_ID);
+    out->uuid = PL_CELL(res, 0, RP_UUID);
+    out->generation = pl_cell_int(res, 0, RP_GEN);
     v = apr_pcalloc(q->pool, sizeof(*v));
     v->ncols = res->ncols - NRP;
     v->nrows = res->nrows == 1 && !PL_CELL(res, 0, NRP) ? 0 : res->nrows;
@@ -81,22 +89,16 @@ int pl_provider_rows(pl_req *q, const char *uuid, pl_provider *out, const char *
 
 int pl_provider_ids(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids)
 {
-    pl_dbarg *args;
-    pl_dbres *res;
-    int i;
-    if (!uuids->nelts) return PL_OK;
-    args = apr_pcalloc(q->pool, sizeof(*args) * uuids->nelts);
-    for (i = 0; i < uuids->nelts; i++) {
-        args[i].type = 's';
-        args[i].s = APR_ARRAY_IDX(uuids, i, const char *);
-    }
-    if (pl_db_exec(q, &res, apr_pstrcat(q->pool, "SELECT id, uuid FROM resource_providers "
-                   "WHERE uuid IN (", pl_db_placeholders(q->pool, uuids->nelts), ")", NULL),
-                   args, uuids->nelts) != PL_OK)
+    apr_hash_t *found = apr_hash_make(q->pool);
+    apr_hash_index_t *hi;
+    if (pl_name_ids(q, "resource_providers", "uuid", uuids, found) != PL_OK)
         return PL_FAIL;
-    for (i = 0; i < res->nrows; i++)
-        apr_hash_set(ids, pl_ascii_lower(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING,
-                     PL_CELL(res, i, 0));
+    for (hi = apr_hash_first(q->pool, found); hi; hi = apr_hash_next(hi)) {
+        const void *uuid;
+        void *id;
+        apr_hash_this(hi, &uuid, NULL, &id);
+        apr_hash_set(ids, pl_ascii_lower(q->pool, uuid), APR_HASH_KEY_STRING, id);
+    }
     return PL_OK;
 }
 
@@ -160,13 +162,14 @@ int pl_name_ids(pl_req *q, const char *table, const char *col,
                 const apr_array_header_t *names, apr_hash_t *ids)
 {
     pl_dbres *res;
+    enum { NI_ID, NI_NAME };
     int i;
     if (!names->nelts) return PL_OK;
     if (pl_db_exec_strs(q, &res, apr_psprintf(q->pool, "SELECT id, %s FROM %s WHERE %s IN ",
                                               col, table, col), "", names) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
-        apr_hash_set(ids, PL_CELL(res, i, 1), APR_HASH_KEY_STRING, PL_CELL(res, i, 0));
+        apr_hash_set(ids, PL_CELL(res, i, NI_NAME), APR_HASH_KEY_STRING, PL_CELL(res, i, NI_ID));
     return PL_OK;
 }
 

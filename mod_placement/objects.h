@@ -65,6 +65,8 @@ int pl_provider_ids(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids)
  * or PL_FAIL. */
 int pl_providers_lock(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids,
                       pl_dbres **res);
+/* The columns of pl_providers_lock's rows. */
+enum { PL_LOCK_ID, PL_LOCK_UUID, PL_LOCK_GENERATION };
 
 /* Ids of names in table.col (resource_classes.name, traits.name,
  * projects.external_id, ...), one IN query: ids maps each row's name as
