@@ -338,7 +338,7 @@ static int lock_named_providers(wctx *s)
         apr_array_header_t *items = APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++) {
             pl_alloc_item *it = &APR_ARRAY_IDX(items, j, pl_alloc_item);
-            pl_add_unique(seen, s->rp_uuids, pl_ascii_lower(p, it->rp_uuid));
+            pl_add_unique(seen, s->rp_uuids, pl_lower(p, it->rp_uuid));
             pl_add_unique(s->seen_rc, s->rcs, it->rc);
         }
     }
@@ -355,7 +355,7 @@ static int lock_named_providers(wctx *s)
             rp->uuid = PL_CELL(res, i, PL_LOCK_UUID);
             rp->gen = pl_cell_int(res, i, PL_LOCK_GENERATION);
             rp->locked = 1;
-            apr_hash_set(s->by_uuid, pl_ascii_lower(p, rp->uuid), APR_HASH_KEY_STRING, rp);
+            apr_hash_set(s->by_uuid, pl_lower(p, rp->uuid), APR_HASH_KEY_STRING, rp);
             apr_hash_set(s->by_id, PL_CELL(res, i, PL_LOCK_ID), APR_HASH_KEY_STRING, rp);
         }
     }
@@ -483,7 +483,7 @@ static int check_providers_exist(wctx *s)
     for (i = 0; i < s->nc; i++)
         for (j = 0; j < s->cs[i].in->items->nelts; j++) {
             pl_alloc_item *it = &APR_ARRAY_IDX(s->cs[i].in->items, j, pl_alloc_item);
-            if (!apr_hash_get(s->by_uuid, pl_ascii_lower(s->p, it->rp_uuid), APR_HASH_KEY_STRING))
+            if (!apr_hash_get(s->by_uuid, pl_lower(s->p, it->rp_uuid), APR_HASH_KEY_STRING))
                 return pl_fail(s->q, 400, NULL, "Allocation for resource provider '%s' that "
                                "does not exist.", it->rp_uuid);
         }
@@ -525,7 +525,7 @@ static int read_classes_make_lines(wctx *s)
                                "%s: No such resource class %s.", c->uuid, it->rc);
             }
             l = apr_array_push(s->lines);
-            l->rp = apr_hash_get(s->by_uuid, pl_ascii_lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
+            l->rp = apr_hash_get(s->by_uuid, pl_lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
             l->rp->touched = 1;
             l->rc_id = atoll(id);
             l->rc = it->rc;
@@ -575,8 +575,8 @@ static int check_late_providers(wctx *s)
     for (i = 0; i < late_ids->nelts; i++) {
         prov *rp = apr_hash_get(s->by_id, ll(p, APR_ARRAY_IDX(late_ids, i, long long)),
                                 APR_HASH_KEY_STRING);
-        APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = pl_ascii_lower(p, rp->uuid);
-        apr_hash_set(w->rp_ids, pl_ascii_lower(p, rp->uuid), APR_HASH_KEY_STRING, ll(p, rp->id));
+        APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = pl_lower(p, rp->uuid);
+        apr_hash_set(w->rp_ids, pl_lower(p, rp->uuid), APR_HASH_KEY_STRING, ll(p, rp->id));
     }
     return retry(q, "old allocations on other providers: locking them first",
                  CONCURRENT_TEXT);
@@ -605,7 +605,8 @@ static int read_inventories(wctx *s, apr_array_header_t *rp_ids, apr_array_heade
     apr_pool_t *p = s->p;
     pl_dbres *res;
     int i, j;
-    if (query_ids(q, &res, "SELECT " INV_COLUMNS " FROM inventories", " WHERE resource_provider_id IN ", rp_ids,
+    if (query_ids(q, &res, "SELECT " INV_COLUMNS " FROM inventories",
+                  " WHERE resource_provider_id IN ", rp_ids,
                   " AND resource_class_id IN ", rc_ids, "") != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
@@ -824,7 +825,7 @@ static int insert_allocations(wctx *s)
         pl_alloc_consumer *c = s->cs[i].in;
         for (j = 0; j < c->items->nelts; j++) {
             pl_alloc_item *it = &APR_ARRAY_IDX(c->items, j, pl_alloc_item);
-            prov *rp = apr_hash_get(s->by_uuid, pl_ascii_lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
+            prov *rp = apr_hash_get(s->by_uuid, pl_lower(p, it->rp_uuid), APR_HASH_KEY_STRING);
             pl_dbarg *a = apr_array_push(vals);
             a->type = 'i'; a->i = rp->id;
             a = apr_array_push(vals);
@@ -918,7 +919,7 @@ static int alloc_applied(pl_req *q, void *ctx)
             return 0;
         for (j = 0; j < c->items->nelts; j++) {
             pl_alloc_item *it = &APR_ARRAY_IDX(c->items, j, pl_alloc_item);
-            apr_hash_set(want, apr_psprintf(q->pool, "%s %s", pl_ascii_lower(q->pool, it->rp_uuid),
+            apr_hash_set(want, apr_psprintf(q->pool, "%s %s", pl_lower(q->pool, it->rp_uuid),
                                             it->rc), APR_HASH_KEY_STRING, ll(q->pool, it->used));
         }
         if (pl_db_query(q, &res, "SELECT rp.uuid, rc.name, a.used FROM allocations a "
@@ -929,7 +930,7 @@ static int alloc_applied(pl_req *q, void *ctx)
         if (res->nrows != (int)apr_hash_count(want)) return 0;
         for (j = 0; j < res->nrows; j++) {
             const char *used = apr_hash_get(want, apr_psprintf(q->pool, "%s %s",
-                                            pl_ascii_lower(q->pool, PL_CELL(res, j, CK_RP_UUID)),
+                                            pl_lower(q->pool, PL_CELL(res, j, CK_RP_UUID)),
                                             PL_CELL(res, j, CK_RC)), APR_HASH_KEY_STRING);
             if (!used || strcmp(used, PL_CELL(res, j, CK_USED))) return 0;
         }
@@ -957,7 +958,7 @@ int pl_alloc_write(pl_req *q, pl_alloc_request *w)
                                    uuids) == PL_OK) {
         w->extra_rp_uuids = apr_array_make(q->pool, res->nrows + 1, sizeof(const char *));
         for (i = 0; i < res->nrows; i++) {
-            const char *u = pl_ascii_lower(q->pool, PL_CELL(res, i, LR_UUID));
+            const char *u = pl_lower(q->pool, PL_CELL(res, i, LR_UUID));
             APR_ARRAY_PUSH(w->extra_rp_uuids, const char *) = u;
             apr_hash_set(w->rp_ids, u, APR_HASH_KEY_STRING, PL_CELL(res, i, LR_ID));
         }
@@ -978,7 +979,7 @@ int pl_alloc_resolve(pl_req *q, pl_alloc_request *w)
     for (i = 0; i < w->consumers->nelts; i++) {
         apr_array_header_t *items = APR_ARRAY_IDX(w->consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++) {
-            const char *u = pl_ascii_lower(q->pool, APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid);
+            const char *u = pl_lower(q->pool, APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid);
             if (!apr_hash_get(w->rp_ids, u, APR_HASH_KEY_STRING)) pl_add_unique(seen, uuids, u);
         }
     }

@@ -27,6 +27,13 @@ static json_object *group_entry(json_object *allocs, const char *key)
     return e;
 }
 
+/* A consumer's allocations with their providers and the consumer. */
+#define CONSUMER_ALLOC_COLUMNS \
+    "rp.uuid, rp.generation, rc.name, a.used, a.created_at, a.updated_at, " \
+    "c.generation, p.external_id, u.external_id, ct.name"
+enum { CA_RP_UUID, CA_RP_GEN, CA_RC, CA_USED, CA_CREATED, CA_UPDATED, CA_CONSUMER_GEN,
+       CA_PROJECT, CA_USER, CA_TYPE };
+
 int pl_h_allocations_show(pl_req *q)
 {
     const char *uuid = PL_PARAM(q, 0);
@@ -35,9 +42,7 @@ int pl_h_allocations_show(pl_req *q)
     pl_dbres *res;
     int i;
 
-    if (pl_db_query(q, &res, "SELECT rp.uuid, rp.generation, rc.name, a.used, a.created_at, "
-                    "a.updated_at, c.generation, p.external_id, u.external_id, ct.name "
-                    "FROM allocations a "
+    if (pl_db_query(q, &res, "SELECT " CONSUMER_ALLOC_COLUMNS " FROM allocations a "
                     "JOIN resource_providers rp ON rp.id = a.resource_provider_id "
                     "JOIN consumers c ON c.uuid = a.consumer_id "
                     "JOIN projects p ON p.id = c.project_id "
@@ -51,29 +56,35 @@ int pl_h_allocations_show(pl_req *q)
     }
     for (i = 0; i < res->nrows; i++) {
         json_object *rp, *resources;
-        apr_time_t t = pl_modified(PL_CELL(res, i, 4), PL_CELL(res, i, 5));
-        rp = group_entry(allocs, PL_CELL(res, i, 0));
+        apr_time_t t = pl_modified(PL_CELL(res, i, CA_CREATED), PL_CELL(res, i, CA_UPDATED));
+        rp = group_entry(allocs, PL_CELL(res, i, CA_RP_UUID));
         json_object_object_add(rp, "generation",
-                               json_object_new_int64(pl_cell_int(res, i, 1)));
+                               json_object_new_int64(pl_cell_int(res, i, CA_RP_GEN)));
         json_object_object_get_ex(rp, "resources", &resources);
-        json_object_object_add(resources, PL_CELL(res, i, 2),
-                               json_object_new_int64(pl_cell_int(res, i, 3)));
+        json_object_object_add(resources, PL_CELL(res, i, CA_RC),
+                               json_object_new_int64(pl_cell_int(res, i, CA_USED)));
         if (t > last) last = t;
     }
     json_object_object_add(doc, "allocations", allocs);
     if (res->nrows && PL_MV_GE(q, 1, 12)) {
-        json_object_object_add(doc, "project_id", pl_json_str(PL_CELL(res, 0, 7)));
-        json_object_object_add(doc, "user_id", pl_json_str(PL_CELL(res, 0, 8)));
+        json_object_object_add(doc, "project_id", pl_json_str(PL_CELL(res, 0, CA_PROJECT)));
+        json_object_object_add(doc, "user_id", pl_json_str(PL_CELL(res, 0, CA_USER)));
         if (PL_MV_GE(q, 1, 28))
             json_object_object_add(doc, "consumer_generation",
-                                   json_object_new_int64(pl_cell_int(res, 0, 6)));
+                                   json_object_new_int64(pl_cell_int(res, 0, CA_CONSUMER_GEN)));
         if (PL_MV_GE(q, 1, 38))
             json_object_object_add(doc, "consumer_type", json_object_new_string(
-                PL_CELL(res, 0, 9) ? PL_CELL(res, 0, 9) : "unknown"));
+                PL_CELL(res, 0, CA_TYPE) ? PL_CELL(res, 0, CA_TYPE) : "unknown"));
     }
     pl_set_last_modified(q, last);
     return pl_send_json(q, 200, doc);
 }
+
+/* A provider's allocations with their consumers' generations (the rows
+ * of pl_provider_rows). */
+#define PROVIDER_ALLOC_COLUMNS \
+    "a.consumer_id, rc.name, a.used, a.created_at, a.updated_at, c.generation"
+enum { PA_CONSUMER, PA_RC, PA_USED, PA_CREATED, PA_UPDATED, PA_CONSUMER_GEN };
 
 int pl_h_provider_allocations(pl_req *q)
 {
@@ -84,8 +95,7 @@ int pl_h_provider_allocations(pl_req *q)
     pl_dbres *res;
     /* one statement: the provider's generation and the consumers' are the
      * ones of these allocations */
-    int i, found = pl_provider_rows(q, uuid, &rp, "a.consumer_id, rc.name, a.used, "
-                                    "a.created_at, a.updated_at, c.generation",
+    int i, found = pl_provider_rows(q, uuid, &rp, PROVIDER_ALLOC_COLUMNS,
                                     "LEFT JOIN (allocations a "
                                     "JOIN consumers c ON c.uuid = a.consumer_id "
                                     "JOIN projects p ON p.id = c.project_id "
@@ -101,14 +111,14 @@ int pl_h_provider_allocations(pl_req *q)
     allocs = json_object_new_object();
     for (i = 0; i < res->nrows; i++) {
         json_object *c, *resources;
-        apr_time_t t = pl_modified(PL_CELL(res, i, 3), PL_CELL(res, i, 4));
-        c = group_entry(allocs, PL_CELL(res, i, 0));
+        apr_time_t t = pl_modified(PL_CELL(res, i, PA_CREATED), PL_CELL(res, i, PA_UPDATED));
+        c = group_entry(allocs, PL_CELL(res, i, PA_CONSUMER));
         json_object_object_get_ex(c, "resources", &resources);
-        json_object_object_add(resources, PL_CELL(res, i, 1),
-                               json_object_new_int64(pl_cell_int(res, i, 2)));
+        json_object_object_add(resources, PL_CELL(res, i, PA_RC),
+                               json_object_new_int64(pl_cell_int(res, i, PA_USED)));
         if (PL_MV_GE(q, 1, 28))
             json_object_object_add(c, "consumer_generation",
-                                   json_object_new_int64(pl_cell_int(res, i, 5)));
+                                   json_object_new_int64(pl_cell_int(res, i, PA_CONSUMER_GEN)));
         if (t > last) last = t;
     }
     json_object_object_add(doc, "allocations", allocs);

@@ -43,13 +43,13 @@ static apr_array_header_t *named_uuids(pl_req *q, resh *c)
     apr_array_header_t *uuids = apr_array_make(q->pool, 8, sizeof(const char *));
     int i, j;
     for (i = 0; i < c->rps->nelts; i++)
-        pl_add_unique(seen, uuids, pl_ascii_lower(q->pool, APR_ARRAY_IDX(c->rps, i, resh_rp).uuid));
+        pl_add_unique(seen, uuids, pl_lower(q->pool, APR_ARRAY_IDX(c->rps, i, resh_rp).uuid));
     for (i = 0; i < c->w.consumers->nelts; i++) {
         apr_array_header_t *items =
             APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++)
             pl_add_unique(seen, uuids,
-                       pl_ascii_lower(q->pool, APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid));
+                       pl_lower(q->pool, APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid));
     }
     for (i = 0; c->w.extra_rp_uuids && i < c->w.extra_rp_uuids->nelts; i++)
         pl_add_unique(seen, uuids, APR_ARRAY_IDX(c->w.extra_rp_uuids, i, const char *));
@@ -67,7 +67,7 @@ static int lock_providers(pl_req *q, resh *c, apr_hash_t **found)
     if (pl_providers_lock(q, named_uuids(q, c), c->w.rp_ids, &res) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
-        apr_hash_set(*found, pl_ascii_lower(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING, "");
+        apr_hash_set(*found, pl_lower(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING, "");
     return PL_OK;
 }
 
@@ -112,11 +112,11 @@ static int check_consumer_generations(pl_req *q, resh *c)
                         uuids) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
-        apr_hash_set(gens, pl_ascii_lower(q->pool, PL_CELL(res, i, 0)), APR_HASH_KEY_STRING,
+        apr_hash_set(gens, pl_lower(q->pool, PL_CELL(res, i, 0)), APR_HASH_KEY_STRING,
                      PL_CELL(res, i, 1));
     for (i = 0; i < c->w.consumers->nelts; i++) {
         pl_alloc_consumer *pc = &APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer);
-        const char *have = apr_hash_get(gens, pl_ascii_lower(q->pool, pc->uuid), APR_HASH_KEY_STRING);
+        const char *have = apr_hash_get(gens, pl_lower(q->pool, pc->uuid), APR_HASH_KEY_STRING);
         const char *got = pc->generation_null ? "None"
             : apr_psprintf(q->pool, "%" APR_INT64_T_FMT, (apr_int64_t)pc->generation);
         if (have && (pc->generation_null || strcmp(have, got) != 0))
@@ -179,7 +179,7 @@ static int reshape_txn(pl_req *q, void *data)
             APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer).items;
         for (j = 0; j < items->nelts; j++) {
             const char *u = APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid;
-            if (!apr_hash_get(found, pl_ascii_lower(q->pool, u), APR_HASH_KEY_STRING))
+            if (!apr_hash_get(found, pl_lower(q->pool, u), APR_HASH_KEY_STRING))
                 return pl_fail(q, 400, NULL, "Allocation for resource provider '%s' that "
                                "does not exist.", u);
         }

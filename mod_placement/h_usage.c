@@ -10,6 +10,20 @@
 
 #include <apr_strings.h>
 
+/* Usage rows: "SELECT rc.name, COALESCE(SUM(a.used), 0)" (USAGE_COLUMNS),
+ * by consumer type also MAX(ct.name); count rows: ct.name and the count,
+ * or the count alone. */
+#define USAGE_COLUMNS "rc.name, COALESCE(SUM(a.used), 0)"
+enum { U_CLASS, U_USED, U_TYPE };
+enum { CNT_TYPE, CNT_COUNT };
+
+/* {class: used} of row i, added to o */
+static void add_usage(json_object *o, const pl_dbres *res, int i)
+{
+    json_object_object_add(o, PL_CELL(res, i, U_CLASS),
+                           json_object_new_int64(pl_cell_int(res, i, U_USED)));
+}
+
 /* GET /resource_providers/{uuid}/usages ---------------------------------- */
 
 int pl_h_provider_usages(pl_req *q)
@@ -20,7 +34,7 @@ int pl_h_provider_usages(pl_req *q)
     json_object *doc, *usages;
     /* every class with inventory, 0 when nothing is allocated; one
      * statement, so the generation is the one of these sums */
-    int rv = pl_provider_rows(q, uuid, &rp, "rc.name, COALESCE(SUM(a.used), 0)",
+    int rv = pl_provider_rows(q, uuid, &rp, USAGE_COLUMNS,
                               "LEFT JOIN (inventories i "
                               "JOIN resource_classes rc ON rc.id = i.resource_class_id) "
                               "ON i.resource_provider_id = rp.id "
@@ -36,8 +50,7 @@ int pl_h_provider_usages(pl_req *q)
                         "provider with uuid %s found", uuid, uuid);
     usages = json_object_new_object();
     for (i = 0; i < res->nrows; i++)
-        json_object_object_add(usages, PL_CELL(res, i, 0),
-                               json_object_new_int64(pl_cell_int(res, i, 1)));
+        add_usage(usages, res, i);
     doc = json_object_new_object();
     json_object_object_add(doc, "resource_provider_generation",
                            json_object_new_int64(rp.generation));
@@ -85,7 +98,7 @@ static json_object *plain_usages(pl_req *q, const char *project_id, const char *
     pl_dbres *res;
     json_object *usages;
     int i;
-    if (run(q, &res, apr_pstrcat(q->pool, "SELECT rc.name, COALESCE(SUM(a.used), 0)",
+    if (run(q, &res, apr_pstrcat(q->pool, "SELECT " USAGE_COLUMNS,
                                  scope_sql(q, user_id, "JOIN resource_classes rc ON "
                                            "rc.id = a.resource_class_id "),
                                  " GROUP BY a.resource_class_id, rc.name "
@@ -94,8 +107,7 @@ static json_object *plain_usages(pl_req *q, const char *project_id, const char *
         return NULL;
     usages = json_object_new_object();
     for (i = 0; i < res->nrows; i++)
-        json_object_object_add(usages, PL_CELL(res, i, 0),
-                               json_object_new_int64(pl_cell_int(res, i, 1)));
+        add_usage(usages, res, i);
     return usages;
 }
 
@@ -112,7 +124,7 @@ static json_object *one_group(pl_req *q, const char *project_id, const char *use
                                  scope_sql(q, user_id, NULL), only, NULL),
             project_id, user_id, NULL) != PL_OK)
         return NULL;
-    if (run(q, &res, apr_pstrcat(q->pool, "SELECT rc.name, COALESCE(SUM(a.used), 0)",
+    if (run(q, &res, apr_pstrcat(q->pool, "SELECT " USAGE_COLUMNS,
                                  scope_sql(q, user_id, "JOIN resource_classes rc ON "
                                            "rc.id = a.resource_class_id "), only,
                                  " GROUP BY a.resource_class_id, rc.name "
@@ -123,10 +135,9 @@ static json_object *one_group(pl_req *q, const char *project_id, const char *use
     if (res->nrows == 0) return usages;
     group = json_object_new_object();
     for (i = 0; i < res->nrows; i++)
-        json_object_object_add(group, PL_CELL(res, i, 0),
-                               json_object_new_int64(pl_cell_int(res, i, 1)));
+        add_usage(group, res, i);
     json_object_object_add(group, "consumer_count",
-                           json_object_new_int64(pl_cell_int(cnt, 0, 0)));
+                           json_object_new_int64(pl_cell_int(cnt, 0, 0)));   /* the count */
     json_object_object_add(usages, ctype, group);
     return usages;
 }
@@ -149,7 +160,7 @@ static json_object *typed_usages(pl_req *q, const char *project_id, const char *
                                  " GROUP BY ct.name", NULL),
             project_id, user_id, ctype) != PL_OK)
         return NULL;
-    if (run(q, &res, apr_pstrcat(q->pool, "SELECT rc.name, COALESCE(SUM(a.used), 0), "
+    if (run(q, &res, apr_pstrcat(q->pool, "SELECT " USAGE_COLUMNS ", "
                                  "MAX(ct.name)", scope_sql(q, user_id, join), filter,
                                  " GROUP BY a.resource_class_id, c.consumer_type_id, rc.name "
                                  "ORDER BY c.consumer_type_id, a.resource_class_id", NULL),
@@ -157,21 +168,20 @@ static json_object *typed_usages(pl_req *q, const char *project_id, const char *
         return NULL;
     usages = json_object_new_object();
     for (i = 0; i < res->nrows; i++) {
-        const char *tname = PL_CELL(res, i, 2);
+        const char *tname = PL_CELL(res, i, U_TYPE);
         const char *key = tname ? tname : "unknown";
         json_object *group;
         long long count = 0;
         for (j = 0; j < cnt->nrows; j++) {
-            const char *cn = PL_CELL(cnt, j, 0);
+            const char *cn = PL_CELL(cnt, j, CNT_TYPE);
             if ((!cn && !tname) || (cn && tname && !strcmp(cn, tname)))
-                count = pl_cell_int(cnt, j, 1);
+                count = pl_cell_int(cnt, j, CNT_COUNT);
         }
         if (!json_object_object_get_ex(usages, key, &group)) {
             group = json_object_new_object();
             json_object_object_add(usages, key, group);
         }
-        json_object_object_add(group, PL_CELL(res, i, 0),
-                               json_object_new_int64(pl_cell_int(res, i, 1)));
+        add_usage(group, res, i);
         json_object_object_add(group, "consumer_count", json_object_new_int64(count));
     }
     return usages;

@@ -44,15 +44,16 @@ apr_array_header_t *pl_inv_from_rows(pl_req *q, const pl_dbres *res)
     for (i = 0; i < res->nrows; i++) {
         pl_inv *iv = apr_array_push(out);
         memset(iv, 0, sizeof(*iv));
-        iv->rc = PL_CELL(res, i, 0);
-        iv->total = pl_cell_int(res, i, 1);
-        iv->reserved = pl_cell_int(res, i, 2);
-        iv->min_unit = pl_cell_int(res, i, 3);
-        iv->max_unit = pl_cell_int(res, i, 4);
-        iv->step_size = pl_cell_int(res, i, 5);
-        iv->ratio = pl_cell_double(res, i, 6);
-        iv->modified = pl_modified(PL_CELL(res, i, 7), PL_CELL(res, i, 8));
-        iv->rc_id = pl_cell_int(res, i, 9);
+        iv->rc = PL_CELL(res, i, PL_INV_RC);
+        iv->total = pl_cell_int(res, i, PL_INV_TOTAL);
+        iv->reserved = pl_cell_int(res, i, PL_INV_RESERVED);
+        iv->min_unit = pl_cell_int(res, i, PL_INV_MIN_UNIT);
+        iv->max_unit = pl_cell_int(res, i, PL_INV_MAX_UNIT);
+        iv->step_size = pl_cell_int(res, i, PL_INV_STEP_SIZE);
+        iv->ratio = pl_cell_double(res, i, PL_INV_RATIO);
+        iv->modified = pl_modified(PL_CELL(res, i, PL_INV_CREATED),
+                                   PL_CELL(res, i, PL_INV_UPDATED));
+        iv->rc_id = pl_cell_int(res, i, PL_INV_RC_ID);
     }
     return out;
 }
@@ -90,6 +91,7 @@ int pl_inv_class_id(pl_req *q, const char *name, long long *id)
 const char *pl_inv_classes_in_use(pl_req *q, long long rp_id, const long long *ids, int n,
                                   int *failed)
 {
+    enum { IU_RC_ID, IU_RC };
     pl_dbarg *args = apr_pcalloc(q->pool, sizeof(*args) * (n + 1));
     pl_dbres *res;
     int i;
@@ -113,7 +115,7 @@ const char *pl_inv_classes_in_use(pl_req *q, long long rp_id, const long long *i
     if (!res->nrows) return NULL;
     {
         const char **list = apr_palloc(q->pool, sizeof(*list) * res->nrows);
-        for (i = 0; i < res->nrows; i++) list[i] = PL_CELL(res, i, 1);
+        for (i = 0; i < res->nrows; i++) list[i] = PL_CELL(res, i, IU_RC);
         return pl_join(q->pool, list, res->nrows, ", ");
     }
 }

@@ -37,6 +37,8 @@ void pl_inv_from_json(pl_inv *iv, const char *rc, json_object *o);
 #define PL_INV_COLUMNS \
     "rc.name, i.total, i.reserved, i.min_unit, i.max_unit, i.step_size, " \
     "i.allocation_ratio, i.created_at, i.updated_at, i.resource_class_id"
+enum { PL_INV_RC, PL_INV_TOTAL, PL_INV_RESERVED, PL_INV_MIN_UNIT, PL_INV_MAX_UNIT,
+       PL_INV_STEP_SIZE, PL_INV_RATIO, PL_INV_CREATED, PL_INV_UPDATED, PL_INV_RC_ID };
 #define PL_INV_TABLES \
     "inventories i JOIN resource_classes rc ON rc.id = i.resource_class_id"
 apr_array_header_t *pl_inv_from_rows(pl_req *q, const struct pl_dbres *res);

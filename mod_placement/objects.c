@@ -97,7 +97,7 @@ int pl_provider_ids(pl_req *q, const apr_array_header_t *uuids, apr_hash_t *ids)
         const void *uuid;
         void *id;
         apr_hash_this(hi, &uuid, NULL, &id);
-        apr_hash_set(ids, pl_ascii_lower(q->pool, uuid), APR_HASH_KEY_STRING, id);
+        apr_hash_set(ids, pl_lower(q->pool, uuid), APR_HASH_KEY_STRING, id);
     }
     return PL_OK;
 }
@@ -169,7 +169,8 @@ int pl_name_ids(pl_req *q, const char *table, const char *col,
                                               col, table, col), "", names) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
-        apr_hash_set(ids, PL_CELL(res, i, NI_NAME), APR_HASH_KEY_STRING, PL_CELL(res, i, NI_ID));
+        apr_hash_set(ids, PL_CELL(res, i, NI_NAME), APR_HASH_KEY_STRING,
+                     PL_CELL(res, i, NI_ID));
     return PL_OK;
 }
 

@@ -353,7 +353,7 @@ void pl_add_unique(apr_hash_t *seen, apr_array_header_t *arr, const char *s)
     APR_ARRAY_PUSH(arr, const char *) = s;
 }
 
-char *pl_ascii_lower(apr_pool_t *p, const char *s)
+char *pl_lower(apr_pool_t *p, const char *s)
 {
     char *o = apr_pstrdup(p, s), *c;
 

@@ -82,6 +82,6 @@ char *pl_join(apr_pool_t *p, const char *const *items, int n, const char *sep);
 void pl_add_unique(apr_hash_t *seen, apr_array_header_t *arr, const char *s);
 
 /* A pool copy of s with A-Z lowered (uuids, hex). */
-char *pl_ascii_lower(apr_pool_t *p, const char *s);
+char *pl_lower(apr_pool_t *p, const char *s);
 
 #endif
