@@ -73,6 +73,7 @@ static apr_hash_t *string_set(apr_pool_t *p, json_object *list, const pl_dbres *
 
 static int aggregates_set_txn(pl_req *q, void *data)
 {
+    enum { CUR_ID, CUR_UUID };      /* the provider's aggregates now */
     agg_ctx *c = data;
     pl_dbres *cur, *res;
     apr_hash_t *have, *want;
@@ -94,7 +95,7 @@ static int aggregates_set_txn(pl_req *q, void *data)
      * aggregate row if needed), then drop current ones not exactly asked
      * for: upstream's order, which matters when a uuid differs only in
      * case from a stored one. */
-    have = string_set(q->pool, NULL, cur, 1);
+    have = string_set(q->pool, NULL, cur, CUR_UUID);
     want = string_set(q->pool, c->wanted, NULL, 0);
     for (i = 0; i < n; i++) {
         const char *u = json_object_get_string(json_object_array_get_idx(c->wanted, i));
@@ -110,10 +111,10 @@ static int aggregates_set_txn(pl_req *q, void *data)
             return PL_FAIL;
     }
     for (j = 0; j < cur->nrows; j++) {
-        if (apr_hash_get(want, PL_CELL(cur, j, 1), APR_HASH_KEY_STRING)) continue;
+        if (apr_hash_get(want, PL_CELL(cur, j, CUR_UUID), APR_HASH_KEY_STRING)) continue;
         if (pl_db_query(q, NULL, "DELETE FROM resource_provider_aggregates "
                         "WHERE resource_provider_id = ? AND aggregate_id = ?", "ii",
-                        c->rp.id, pl_cell_int(cur, j, 0)) != PL_OK)
+                        c->rp.id, pl_cell_int(cur, j, CUR_ID)) != PL_OK)
             return PL_FAIL;
     }
     return c->check_generation ? pl_provider_bump(q, &c->rp) : PL_OK;

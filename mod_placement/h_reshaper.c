@@ -67,7 +67,8 @@ static int lock_providers(pl_req *q, resh *c, apr_hash_t **found)
     if (pl_providers_lock(q, named_uuids(q, c), c->w.rp_ids, &res) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
-        apr_hash_set(*found, pl_lower(q->pool, PL_CELL(res, i, 1)), APR_HASH_KEY_STRING, "");
+        apr_hash_set(*found, pl_lower(q->pool, PL_CELL(res, i, PL_LOCK_UUID)),
+                     APR_HASH_KEY_STRING, "");
     return PL_OK;
 }
 
@@ -103,6 +104,7 @@ static int check_consumer_generations(pl_req *q, resh *c)
     apr_hash_t *gens = apr_hash_make(q->pool);
     apr_array_header_t *uuids = apr_array_make(q->pool, 4, sizeof(const char *));
     pl_dbres *res;
+    enum { CG_UUID, CG_GEN };
     int i;
     for (i = 0; i < c->w.consumers->nelts; i++)
         APR_ARRAY_PUSH(uuids, const char *) =
@@ -112,8 +114,8 @@ static int check_consumer_generations(pl_req *q, resh *c)
                         uuids) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
-        apr_hash_set(gens, pl_lower(q->pool, PL_CELL(res, i, 0)), APR_HASH_KEY_STRING,
-                     PL_CELL(res, i, 1));
+        apr_hash_set(gens, pl_lower(q->pool, PL_CELL(res, i, CG_UUID)), APR_HASH_KEY_STRING,
+                     PL_CELL(res, i, CG_GEN));
     for (i = 0; i < c->w.consumers->nelts; i++) {
         pl_alloc_consumer *pc = &APR_ARRAY_IDX(c->w.consumers, i, pl_alloc_consumer);
         const char *have = apr_hash_get(gens, pl_lower(q->pool, pc->uuid), APR_HASH_KEY_STRING);

@@ -25,13 +25,14 @@ typedef struct rclass {
 static int get_class(pl_req *q, const char *name, rclass *out)
 {
     pl_dbres *res;
+    enum { RC_ID, RC_NAME, RC_CREATED, RC_UPDATED };
     if (pl_db_query(q, &res, "SELECT id, name, created_at, updated_at FROM resource_classes "
                     "WHERE name = ?", "s", name) != PL_OK)
         return PL_FAIL;
-    if (res->nrows == 0 || strcmp(PL_CELL(res, 0, 1), name) != 0) return 0;
-    out->id = pl_cell_int(res, 0, 0);
-    out->name = PL_CELL(res, 0, 1);
-    out->modified = pl_modified(PL_CELL(res, 0, 2), PL_CELL(res, 0, 3));
+    if (res->nrows == 0 || strcmp(PL_CELL(res, 0, RC_NAME), name) != 0) return 0;
+    out->id = pl_cell_int(res, 0, RC_ID);
+    out->name = PL_CELL(res, 0, RC_NAME);
+    out->modified = pl_modified(PL_CELL(res, 0, RC_CREATED), PL_CELL(res, 0, RC_UPDATED));
     return 1;
 }
 
@@ -76,17 +77,18 @@ int pl_h_resource_classes_list(pl_req *q)
     json_object *doc, *list;
     apr_time_t last = 0;
     int i;
+    enum { RC_NAME, RC_CREATED, RC_UPDATED };
 
     if (pl_db_query(q, &res, "SELECT name, created_at, updated_at FROM resource_classes "
                     "ORDER BY id", "") != PL_OK)
         return pl_send_failure(q);
     list = json_object_new_array();
     for (i = 0; i < res->nrows; i++) {
-        apr_time_t t = pl_modified(PL_CELL(res, i, 1), PL_CELL(res, i, 2));
+        apr_time_t t = pl_modified(PL_CELL(res, i, RC_CREATED), PL_CELL(res, i, RC_UPDATED));
         /* a row without timestamps counts as "now", as upstream's pick does */
         if (!t) t = apr_time_now();
         if (t > last) last = t;
-        json_object_array_add(list, class_json(q, PL_CELL(res, i, 0)));
+        json_object_array_add(list, class_json(q, PL_CELL(res, i, RC_NAME)));
     }
     doc = json_object_new_object();
     json_object_object_add(doc, "resource_classes", list);

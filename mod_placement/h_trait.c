@@ -27,13 +27,18 @@
 /* The newest of each row's updated_at-or-created_at (DB text compares in
  * time order); 0 (meaning now) when there is none, as upstream's
  * pick_last_modified + utcnow fallback. */
-static apr_time_t newest(const pl_dbres *res, int c_created, int c_updated)
+/* Trait rows, as every read here has them. */
+#define TRAIT_COLUMNS "t.name, t.created_at, t.updated_at, t.id"
+enum { T_NAME, T_CREATED, T_UPDATED, T_ID };
+
+/* The newest timestamp of trait rows. */
+static apr_time_t newest(const pl_dbres *res)
 {
     const char *best = NULL;
     int i;
     for (i = 0; i < res->nrows; i++) {
-        const char *t = PL_CELL(res, i, c_updated);
-        if (!t) t = PL_CELL(res, i, c_created);
+        const char *t = PL_CELL(res, i, T_UPDATED);
+        if (!t) t = PL_CELL(res, i, T_CREATED);
         if (t && (!best || strcmp(t, best) > 0)) best = t;
     }
     return best ? pl_modified(best, NULL) : 0;
@@ -50,13 +55,13 @@ static void cache_headers(pl_req *q, const char *created_at)
         apr_table_setn(q->r->headers_out, "cache-control", "no-cache");
 }
 
-/* {"traits": [names of column 0]} */
+/* {"traits": [names of the trait rows]} */
 static json_object *names_body(const pl_dbres *res)
 {
     json_object *body = json_object_new_object(), *list = json_object_new_array();
     int i;
     for (i = 0; i < res->nrows; i++)
-        json_object_array_add(list, json_object_new_string(PL_CELL(res, i, 0)));
+        json_object_array_add(list, json_object_new_string(PL_CELL(res, i, T_NAME)));
     json_object_object_add(body, "traits", list);
     return body;
 }
@@ -66,6 +71,7 @@ static int trait_by_name(pl_req *q, const char *name, long long *id,
                          const char **created_at, int for_update)
 {
     pl_dbres *res;
+    enum { BN_ID, BN_CREATED };
     if (pl_db_query(q, &res, for_update
                     ? "SELECT id, created_at FROM traits WHERE name = ? "
                       "AND BINARY name = BINARY ? FOR UPDATE"
@@ -73,8 +79,8 @@ static int trait_by_name(pl_req *q, const char *name, long long *id,
                       "AND BINARY name = BINARY ?", "ss", name, name) != PL_OK)
         return PL_FAIL;
     if (res->nrows == 0) return 0;
-    if (id) *id = pl_cell_int(res, 0, 0);
-    if (created_at) *created_at = PL_CELL(res, 0, 1);
+    if (id) *id = pl_cell_int(res, 0, BN_ID);
+    if (created_at) *created_at = PL_CELL(res, 0, BN_CREATED);
     return 1;
 }
 
@@ -145,14 +151,14 @@ int pl_h_traits_list(pl_req *q)
      * lets MariaDB pick the same plan and so the same order (PK order for
      * a scan, name order when the name index serves an IN list). */
     sql = apr_pstrcat(q->pool, "SELECT ", *join && !*where_null ? "DISTINCT " : "",
-                      "t.name, t.created_at, t.updated_at, t.id FROM traits t", join, NULL);
+                      TRAIT_COLUMNS " FROM traits t", join, NULL);
     for (i = 0; i < where->nelts; i++)
         sql = apr_pstrcat(q->pool, sql, i ? " AND " : " WHERE ",
                           ((const char **)where->elts)[i], NULL);
     if (pl_db_exec(q, &res, sql, (const pl_dbarg *)args->elts, args->nelts) != PL_OK)
         return pl_send_failure(q);
 
-    pl_set_last_modified(q, newest(res, 1, 2));
+    pl_set_last_modified(q, newest(res));
     return pl_send_json(q, 200, names_body(res));
 }
 
@@ -246,7 +252,6 @@ int pl_h_trait_delete(pl_req *q)
 
 /* -- /resource_providers/{uuid}/traits ----------------------------------- */
 
-#define RP_TRAITS_COLUMNS "t.name, t.created_at, t.updated_at, t.id"
 #define RP_TRAITS_TABLES \
     "resource_provider_traits rpt JOIN traits t ON t.id = rpt.trait_id"
 
@@ -264,14 +269,14 @@ int pl_h_provider_traits_list(pl_req *q)
     pl_provider rp;
     pl_dbres *res;
     /* one statement: the generation is the one of these traits */
-    int found = pl_provider_rows(q, uuid, &rp, RP_TRAITS_COLUMNS, "LEFT JOIN ("
+    int found = pl_provider_rows(q, uuid, &rp, TRAIT_COLUMNS, "LEFT JOIN ("
                                  RP_TRAITS_TABLES ") ON rpt.resource_provider_id = rp.id",
                                  "ORDER BY t.id", &res);
     if (found == PL_FAIL) return pl_send_failure(q);
     if (!found)
         return pl_error(q, 404, NULL, "No resource provider with uuid %s found: "
                         "No resource provider with uuid %s found", uuid, uuid);
-    pl_set_last_modified(q, newest(res, 1, 2));
+    pl_set_last_modified(q, newest(res));
     return pl_send_json(q, 200, rp_traits_body(res, rp.generation));
 }
 
@@ -338,6 +343,7 @@ static int rp_traits_set_txn(pl_req *q, void *data)
             args[i].type = 's';
             args[i].s = c->names[i];
         }
+        /* TRAIT_COLUMNS (T_*), from traits without an alias */
         if (pl_db_exec_in(q, &res, "SELECT name, created_at, updated_at, id FROM traits "
                           "WHERE name IN ", "", args, c->nnames) != PL_OK)
             return PL_FAIL;
@@ -350,7 +356,7 @@ static int rp_traits_set_txn(pl_req *q, void *data)
         apr_hash_t *have = apr_hash_make(q->pool);
         apr_array_header_t *miss = apr_array_make(q->pool, 4, sizeof(const char *));
         for (j = 0; j < res->nrows; j++)
-            apr_hash_set(have, PL_CELL(res, j, 0), APR_HASH_KEY_STRING, "");
+            apr_hash_set(have, PL_CELL(res, j, T_NAME), APR_HASH_KEY_STRING, "");
         for (i = 0; i < c->nnames; i++)
             if (!apr_hash_get(have, c->names[i], APR_HASH_KEY_STRING))
                 *(const char **)apr_array_push(miss) = c->names[i];
@@ -360,7 +366,7 @@ static int rp_traits_set_txn(pl_req *q, void *data)
     }
 
     ids = apr_pcalloc(q->pool, sizeof(*ids) * (res->nrows + 1));
-    for (j = 0; j < res->nrows; j++) ids[j] = pl_cell_int(res, j, 3);
+    for (j = 0; j < res->nrows; j++) ids[j] = pl_cell_int(res, j, T_ID);
     c->traits = res;
     return replace_traits(q, c, ids, res->nrows);
 }
@@ -390,7 +396,7 @@ int pl_h_provider_traits_set(pl_req *q)
     /* b belongs to the request pool (pl_read_json) */
 
     if (pl_db_txn(q, rp_traits_set_txn, &c) != PL_OK) return pl_send_failure(q);
-    pl_set_last_modified(q, newest(c.traits, 1, 2));
+    pl_set_last_modified(q, newest(c.traits));
     return pl_send_json(q, 200, rp_traits_body(c.traits, c.rp.generation));
 }
 
