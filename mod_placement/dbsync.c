@@ -526,6 +526,17 @@ static int insert_missing(MYSQL *m, apr_pool_t *p, const char *table,
     return exec(m, "COMMIT", err, "committing");
 }
 
+/* How many of l's names have is missing. */
+static int count_missing(const std_list *l, apr_hash_t *have)
+{
+    int i, n = 0;
+
+    for (i = 0; i < l->n; i++)
+        if (!apr_hash_get(have, l->names[i], APR_HASH_KEY_STRING))
+            n++;
+    return n;
+}
+
 static int sync_classes(MYSQL *m, apr_pool_t *p, const std_list *l,
                         int dry_run, int *added, char **err)
 {
@@ -535,9 +546,7 @@ static int sync_classes(MYSQL *m, apr_pool_t *p, const std_list *l,
     if (fetch_names(m, p, "resource_classes", &have, err) != 0)
         return -1;
     if (dry_run) {
-        for (*added = 0, i = 0; i < l->n; i++)
-            if (!apr_hash_get(have, l->names[i], APR_HASH_KEY_STRING))
-                (*added)++;
+        *added = count_missing(l, have);
         return 0;
     }
     /* VCPU has id 0, which MariaDB would otherwise take as "next
@@ -570,14 +579,11 @@ static int sync_traits(MYSQL *m, apr_pool_t *p, const std_list *l,
                        int dry_run, int *added, char **err)
 {
     apr_hash_t *have;
-    int i;
 
     if (fetch_names(m, p, "traits", &have, err) != 0)
         return -1;
     if (dry_run) {
-        for (*added = 0, i = 0; i < l->n; i++)
-            if (!apr_hash_get(have, l->names[i], APR_HASH_KEY_STRING))
-                (*added)++;
+        *added = count_missing(l, have);
         return 0;
     }
     return insert_missing(m, p, "traits", l, have, added, err);
