@@ -13,9 +13,15 @@ DEBIAN_PACKAGES="build-essential autoconf automake libtool pkg-config apache2 ap
 
 log() { printf '%s\n' "$*" >&2; }
 
-# free_port FROM: the first TCP port from FROM on that nothing listens on.
+# free_port FROM [SPREAD]: the first TCP port from FROM on that nothing
+# listens on.  With SPREAD the search starts at a point of [FROM,
+# FROM+SPREAD) picked by this shell's pid, so suites started side by side
+# (other checkouts) rarely probe the same ports.  Someone may still bind
+# the port first: a server started on it must then be started again on
+# another (t/run-tests does for its Keystones).
 free_port() {
     local p=$1
+    [ -n "${2:-}" ] && p=$((p + $$ % $2))
     while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
     echo "$p"
 }
