@@ -170,72 +170,69 @@ static int need_schema(status *s, const char *name)
     return 0;
 }
 
-static void check_root_provider_ids(status *s)
+/* The checks that count rows which should not be there: one query giving
+ * the number, the result when it is not 0, and its details, "text" or, with
+ * text_after set, "text N text_after". */
+typedef struct {
+    const char *name;
+    const char *sql;
+    int code;
+    const char *text;
+    const char *text_after;
+} count_check;
+
+static const count_check root_provider_ids = {
+    "Missing Root Provider IDs",
+    "SELECT EXISTS (SELECT 1 FROM resource_providers "
+    "WHERE root_provider_id IS NULL)",
+    FAILURE,
+    "There is at least one resource provider table record which misses its "
+    "root provider id. Run the \"placement-manage db online_data_migrations\" "
+    "command.", NULL
+};
+
+static const count_check incomplete_consumers = {
+    "Incomplete Consumers",
+    "SELECT COUNT(DISTINCT a.consumer_id) FROM allocations a "
+    "LEFT JOIN consumers c ON a.consumer_id = c.uuid WHERE c.id IS NULL",
+    WARNING,
+    "There are ", " incomplete consumers table records for existing "
+    "allocations. Run the \"placement-manage db online_data_migrations\" "
+    "command."
+};
+
+static const count_check consumer_owners = {
+    "Consumer Projects and Users",
+    "SELECT COUNT(*) FROM consumers c "
+    "LEFT JOIN projects p ON c.project_id = p.id "
+    "LEFT JOIN users u ON c.user_id = u.id "
+    "WHERE p.id IS NULL OR u.id IS NULL",
+    WARNING,
+    "There are ", " consumers table records whose project or user record is "
+    "missing; their allocations cannot be read through the API. Restore the "
+    "projects and users rows from a backup, or delete those consumers' "
+    "allocations."
+};
+
+static void check_count(status *s, const count_check *c)
 {
-    const char *name = "Missing Root Provider IDs";
     char *err = NULL;
     long long n;
 
-    if (!need_schema(s, name))
+    if (!need_schema(s, c->name))
         return;
-    n = query_count(s, "SELECT EXISTS (SELECT 1 FROM resource_providers "
-                    "WHERE root_provider_id IS NULL)", &err);
+    n = query_count(s, c->sql, &err);
     if (n < 0)
-        add(s, name, FAILURE, apr_pstrcat(s->p, "Query failed: ", err, NULL));
-    else if (n)
-        add(s, name, FAILURE,
-            "There is at least one resource provider table record which "
-            "misses its root provider id. Run the \"placement-manage db "
-            "online_data_migrations\" command.");
+        add(s, c->name, FAILURE, apr_pstrcat(s->p, "Query failed: ", err,
+                                             NULL));
+    else if (!n)
+        add(s, c->name, SUCCESS, NULL);
+    else if (!c->text_after)
+        add(s, c->name, c->code, c->text);
     else
-        add(s, name, SUCCESS, NULL);
-}
-
-static void check_incomplete_consumers(status *s)
-{
-    const char *name = "Incomplete Consumers";
-    char *err = NULL;
-    long long n;
-
-    if (!need_schema(s, name))
-        return;
-    n = query_count(s, "SELECT COUNT(DISTINCT a.consumer_id) "
-                    "FROM allocations a LEFT JOIN consumers c "
-                    "ON a.consumer_id = c.uuid WHERE c.id IS NULL", &err);
-    if (n < 0)
-        add(s, name, FAILURE, apr_pstrcat(s->p, "Query failed: ", err, NULL));
-    else if (n)
-        add(s, name, WARNING, apr_psprintf(s->p,
-            "There are %" APR_INT64_T_FMT " incomplete consumers table "
-            "records for existing allocations. Run the \"placement-manage db "
-            "online_data_migrations\" command.", (apr_int64_t)n));
-    else
-        add(s, name, SUCCESS, NULL);
-}
-
-static void check_consumer_owners(status *s)
-{
-    const char *name = "Consumer Projects and Users";
-    char *err = NULL;
-    long long n;
-
-    if (!need_schema(s, name))
-        return;
-    n = query_count(s, "SELECT COUNT(*) FROM consumers c "
-                    "LEFT JOIN projects p ON c.project_id = p.id "
-                    "LEFT JOIN users u ON c.user_id = u.id "
-                    "WHERE p.id IS NULL OR u.id IS NULL", &err);
-    if (n < 0)
-        add(s, name, FAILURE, apr_pstrcat(s->p, "Query failed: ", err, NULL));
-    else if (n)
-        add(s, name, WARNING, apr_psprintf(s->p,
-            "There are %" APR_INT64_T_FMT " consumers table records whose "
-            "project or user record is missing; their allocations cannot "
-            "be read through the API. Restore the projects and users rows "
-            "from a backup, or delete those consumers' allocations.",
-            (apr_int64_t)n));
-    else
-        add(s, name, SUCCESS, NULL);
+        add(s, c->name, c->code, apr_psprintf(s->p, "%s%" APR_INT64_T_FMT
+                                              "%s", c->text, (apr_int64_t)n,
+                                              c->text_after));
 }
 
 static int known_revision(const char *rev)
@@ -574,13 +571,13 @@ static int run(status *s, int as_json)
     {
         apr_array_header_t *ours = s->results;
         s->results = apr_array_make(s->p, 8, sizeof(result));
-        check_root_provider_ids(s);
-        check_incomplete_consumers(s);
+        check_count(s, &root_provider_ids);
+        check_count(s, &incomplete_consumers);
         check_policy_json(s);
         apr_array_cat(s->results, ours);
     }
     check_standard_data(s);
-    check_consumer_owners(s);
+    check_count(s, &consumer_owners);
     check_policy_rules(s);
     mysql_close(s->m);
 

@@ -4,32 +4,14 @@ use strict;
 use warnings;
 use Test::More;
 use File::Temp qw(tempdir);
-use Cwd qw(abs_path);
+use HttpdConf qw($httpd write_conf);
 
-my $top = abs_path('.');
-my $httpd = -x '/usr/sbin/apache2' ? '/usr/sbin/apache2' : 'httpd';
-chomp(my $mods = `apxs -q LIBEXECDIR`);
 my $dir = tempdir(CLEANUP => 1);
 
 sub configtest {
     my ($directives) = @_;
-    open my $fh, '>', "$dir/httpd.conf" or die $!;
-    print $fh <<"CONF";
-ServerRoot $dir
-ServerName 127.0.0.1
-Listen 127.0.0.1:1
-PidFile $dir/httpd.pid
-ErrorLog $dir/error.log
-LoadModule mpm_event_module $mods/mod_mpm_event.so
-LoadModule authn_core_module $mods/mod_authn_core.so
-LoadModule authz_core_module $mods/mod_authz_core.so
-LoadModule socache_shmcb_module $mods/mod_socache_shmcb.so
-LoadModule placement_module $top/.libs/mod_placement.so
-PlacementDataDir $top
-$directives
-CONF
-    close $fh;
-    my $out = `$httpd -t -f $dir/httpd.conf 2>&1`;
+    my $conf = write_conf($dir, bare => 1, directives => "$directives\n");
+    my $out = `$httpd -t -f $conf 2>&1`;
     return ($? >> 8, $out);
 }
 

@@ -1,6 +1,8 @@
 # The httpd configuration tools/lib.sh writes (tools/serve, the conformance
 # server), served for real on a free port against the test database, and
-# conf/placement.conf as shipped: the safer defaults are in them.
+# conf/placement.conf as shipped: the safer defaults are in them.  Both come
+# from tools/httpd-conf, which makes every configuration from the shipped
+# file: every directive of the module is named there.
 #   - TRACE is refused (TraceEnable Off), mod_reqtimeout is loaded with a
 #     RequestReadTimeout and cuts off a client that sends its headers slowly;
 #   - the module's own default enforces the new policy defaults (as
@@ -10,28 +12,17 @@ use strict;
 use warnings;
 use Test::More;
 use File::Temp qw(tempdir);
-use Cwd qw(abs_path);
 use HTTP::Tiny;
 use IO::Socket::INET;
 use Time::HiRes qw(sleep time);
+use HttpdConf qw($httpd write_conf free_port slurp);
 
 my $dburl = $ENV{PLACEMENT_TEST_DB_URL};
 plan skip_all => 'PLACEMENT_TEST_DB_URL not set (run through t/run-tests)' unless $dburl;
-plan tests => 12;
+plan tests => 17;
 
-my $top = abs_path('.');
-my $httpd = -x '/usr/sbin/apache2' ? '/usr/sbin/apache2' : 'httpd';
 my $dir = tempdir(CLEANUP => 1);
 chmod 0755, $dir;
-
-sub free_port {
-    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0)
-        or die "no free port: $!";
-    my $p = $s->sockport;
-    close $s;
-    return $p;
-}
-sub slurp { open my $f, '<', $_[0] or die "$_[0]: $!"; local $/; return scalar <$f> }
 
 # ---- the generated configuration -------------------------------------------------------------
 my $port = free_port();
@@ -91,29 +82,25 @@ system($httpd, '-f', $conf, '-k', 'stop');
 for (1 .. 100) { last unless -f "$dir/httpd/httpd.pid"; sleep 0.1 }
 
 # ---- conf/placement.conf as shipped, with this checkout's module ----------------------------
-my $ship = slurp("$top/conf/placement.conf");
-my $mods = `apxs -q LIBEXECDIR`;
-chomp $mods;
+# (tools/httpd-conf changes only the module paths, the port and PlacementDataDir)
+mkdir "$dir/shipped";
 my $port2 = free_port();
-$ship =~ s{^LoadModule placement_module \S+}{LoadModule placement_module $top/.libs/mod_placement.so}m;
-$ship =~ s{^LoadModule reqtimeout_module /usr/lib/apache2/modules/}{LoadModule reqtimeout_module $mods/}m;
-$ship =~ s{^Listen 8778$}{Listen 127.0.0.1:$port2}m;
-$ship =~ s{<VirtualHost \*:8778>}{<VirtualHost 127.0.0.1:$port2>};
-open my $fh, '>', "$dir/shipped.conf" or die $!;
-print $fh <<"CONF";
-ServerRoot $dir
-ServerName 127.0.0.1
-PidFile $dir/shipped.pid
-ErrorLog $dir/shipped.log
-LoadModule mpm_event_module $mods/mod_mpm_event.so
-LoadModule authn_core_module $mods/mod_authn_core.so
-LoadModule authz_core_module $mods/mod_authz_core.so
-PlacementDataDir $top
-$ship
-CONF
-close $fh;
-my $out = `$httpd -t -f $dir/shipped.conf 2>&1`;
+my $shipped = write_conf("$dir/shipped", listen => "127.0.0.1:$port2");
+my $out = `$httpd -t -f $shipped 2>&1`;
 like($out, qr/Syntax OK/, 'conf/placement.conf: syntax OK') or diag($out);
-like(scalar `$httpd -f $dir/shipped.conf -M 2>&1`, qr/reqtimeout_module/,
+like(scalar `$httpd -f $shipped -M 2>&1`, qr/reqtimeout_module/,
      'conf/placement.conf: mod_reqtimeout loaded');
-like($ship, qr/^TraceEnable Off$/m, 'conf/placement.conf: TraceEnable Off');
+like(slurp('conf/placement.conf'), qr/^TraceEnable Off$/m, 'conf/placement.conf: TraceEnable Off');
+
+# ---- tools/httpd-conf: conf/placement.conf is where directives are written down -------------
+# every directive the module has is named there (commented or not), so the generator can set it
+my @names = grep { /^Placement/ } map { /^(\S+)/ ? $1 : () } `$httpd -L -f $shipped 2>&1`;
+my @missing = grep { system("tools/httpd-conf '$_=x' >/dev/null 2>&1") != 0 } @names;
+ok(@names > 40 && !@missing, scalar(@names) . ' directives of the module, each named in conf/placement.conf')
+    or diag("missing: @missing");
+ok(system('tools/httpd-conf PlacementNoSuchDirective=1 >/dev/null 2>&1') != 0,
+   'a directive conf/placement.conf does not name is refused');
+my $loc = `tools/httpd-conf --location /placement PlacementAuthStrategy=noauth2`;
+like($loc, qr{^<Location /placement>\n    SetHandler placement\n}m, '--location: the shipped <Location> block, uncommented');
+unlike($loc, qr/^(?:Listen|<VirtualHost)/m, '--location: no port of its own');
+like($loc, qr/^PlacementAuthStrategy noauth2$/m, 'a setting replaces the shipped line');

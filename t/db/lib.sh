@@ -28,6 +28,33 @@ pl_db_drop() {
     pl_sql "" "DROP DATABASE IF EXISTS \`$1\`"
 }
 
+# pl_scratch: a scratch directory in $WORK; at exit it is removed and every
+# database this run made (all carry our prefix) dropped.
+pl_scratch() {
+    WORK=$(mktemp -d)
+    trap pl_cleanup EXIT
+}
+pl_cleanup() {
+    local d
+    for d in $(pl_sql "" "SHOW DATABASES"); do
+        case $d in "$PL_DB_PREFIX"*) pl_db_drop "$d" ;; esac
+    done
+    rm -rf "$WORK"
+}
+
+# TAP: ok CONDITION-EXIT-STATUS "description" (counted in N, PASS, FAIL);
+# note prints its input as comments.
+N=0 PASS=0 FAIL=0
+ok() {
+    N=$((N + 1))
+    if [ "$1" -eq 0 ]; then
+        PASS=$((PASS + 1)); echo "ok $N - $2"
+    else
+        FAIL=$((FAIL + 1)); echo "not ok $N - $2"
+    fi
+}
+note() { sed 's/^/# /'; }
+
 # Run upstream placement-manage (Debian python3-placement) against DB.
 pl_upstream_manage() {   # pl_upstream_manage DB args...
     local db=$1; shift

@@ -16,26 +16,7 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 
-WORK=$(mktemp -d)
-cleanup() {   # drop every database this run made (all carry our prefix)
-    local d
-    for d in $(pl_sql "" "SHOW DATABASES"); do
-        case $d in "$PL_DB_PREFIX"*) pl_db_drop "$d" ;; esac
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-N=0 PASS=0 FAIL=0
-ok() {   # ok CONDITION-EXIT-STATUS "description"
-    N=$((N + 1))
-    if [ "$1" -eq 0 ]; then
-        PASS=$((PASS + 1)); echo "ok $N - $2"
-    else
-        FAIL=$((FAIL + 1)); echo "not ok $N - $2"
-    fi
-}
-note() { sed 's/^/# /'; }
+pl_scratch
 
 newdb() {   # newdb SUFFIX -> echoes name; created empty, dropped at exit
     local d=${PL_DB_PREFIX}$1

@@ -10,23 +10,7 @@
 STATUS=${PLACEMENT_STATUS:-$PL_TOP/placement-status}
 DBSYNC=${PLACEMENT_DBSYNC:-$PL_TOP/placement-dbsync}
 
-WORK=$(mktemp -d)
-cleanup() {
-    local d
-    for d in $(pl_sql "" "SHOW DATABASES"); do
-        case $d in "$PL_DB_PREFIX"*) pl_db_drop "$d" ;; esac
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-N=0 FAIL=0
-ok() {   # ok CONDITION-EXIT-STATUS "description"
-    N=$((N + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $N - $2"
-    else FAIL=$((FAIL + 1)); echo "not ok $N - $2"; fi
-}
-note() { sed 's/^/# /'; }
+pl_scratch
 
 # run DB [ARGS...]: placement-status on DB, output in $OUT, status in $RC;
 # no httpd config and no policy file unless ARGS name one.
@@ -51,6 +35,12 @@ expect() {   # expect CHECK RESULT
     local got; got=$(result "$1")
     [ "$got" = "$2" ]; ok $? "$DESC: $1 is $2${got:+ (got $got)}"
 }
+says() {   # says TEXT "description": some Details of $OUT hold TEXT
+    details | grep -qF -- "$1"; ok $? "$DESC: $2"
+}
+exits() {   # exits STATUS: placement-status exited with STATUS
+    [ "$RC" -eq "$1" ]; ok $? "$DESC: exit $1 (got $RC)"
+}
 
 db=${PL_DB_PREFIX}status
 pl_db_create "$db"
@@ -58,9 +48,9 @@ pl_db_create "$db"
 # --- an empty database -------------------------------------------------------
 DESC="empty database"
 run "$db"
-[ "$RC" -eq 2 ]; ok $? "$DESC: exit 2 (got $RC)"
+exits 2
 expect "Database Schema Revision" Failure
-details | grep -q "has no Placement schema. Run placement-dbsync"; ok $? "$DESC: says to run placement-dbsync"
+says "has no Placement schema. Run placement-dbsync" "says to run placement-dbsync"
 expect "Missing Root Provider IDs" Failure
 expect "Policy File JSON to YAML Migration" Success
 
@@ -68,7 +58,7 @@ expect "Policy File JSON to YAML Migration" Success
 "$DBSYNC" --schema-dir "$PL_TOP/schema" --connection "$(pl_url "$db")" >/dev/null
 DESC="fresh database"
 run "$db"
-[ "$RC" -eq 0 ]; ok $? "$DESC: exit 0 (got $RC)"
+exits 0
 [ "$RC" -eq 0 ] || note <<<"$OUT"
 for c in "Missing Root Provider IDs" "Incomplete Consumers" \
          "Policy File JSON to YAML Migration" "Database Schema Revision" \
@@ -93,10 +83,9 @@ pl_sql "$db" "INSERT INTO resource_providers (uuid, name, generation, root_provi
               SELECT id, 'cccccccc-0000-0000-0000-000000000002', 1, 512 FROM resource_providers;"
 DESC="incomplete consumers"
 run "$db"
-[ "$RC" -eq 1 ]; ok $? "$DESC: exit 1 (got $RC)"
+exits 1
 expect "Incomplete Consumers" Warning
-details | grep -q 'There are 2 incomplete consumers table records for existing allocations. Run the "placement-manage db online_data_migrations" command.'
-ok $? "$DESC: counted, upstream's message"
+says 'There are 2 incomplete consumers table records for existing allocations. Run the "placement-manage db online_data_migrations" command.' "counted, upstream's message"
 
 # --- damaged -------------------------------------------------------------------
 pl_sql "$db" "UPDATE resource_providers SET root_provider_id = NULL;
@@ -106,17 +95,14 @@ pl_sql "$db" "UPDATE resource_providers SET root_provider_id = NULL;
               VALUES ('cccccccc-0000-0000-0000-000000000003', 9999, 9998, 0);"
 DESC="damaged database"
 run "$db"
-[ "$RC" -eq 2 ]; ok $? "$DESC: exit 2 (got $RC)"
+exits 2
 expect "Missing Root Provider IDs" Failure
-details | grep -q 'There is at least one resource provider table record which misses its root provider id.'
-ok $? "$DESC: upstream's root provider message"
+says 'There is at least one resource provider table record which misses its root provider id.' "upstream's root provider message"
 expect "Incomplete Consumers" Warning
 expect "Standard Resource Classes and Traits" Warning
-details | grep -q '1 standard resource classes and 3 standard traits are missing'
-ok $? "$DESC: missing standard classes and traits counted"
+says '1 standard resource classes and 3 standard traits are missing' "missing standard classes and traits counted"
 expect "Consumer Projects and Users" Warning
-details | grep -q 'There are 1 consumers table records whose project or user record is missing'
-ok $? "$DESC: consumers without project or user counted"
+says 'There are 1 consumers table records whose project or user record is missing' "consumers without project or user counted"
 expect "Database Schema Revision" Success
 
 # same text as upstream for upstream's checks (the table is as wide as its
@@ -142,8 +128,7 @@ pl_sql "$db" "UPDATE alembic_version SET version_num = 'b4ed3a175331'"
 DESC="old schema revision"
 run "$db"
 expect "Database Schema Revision" Failure
-details | grep -q 'at revision b4ed3a175331, this release needs 422ece571366. Run placement-dbsync'
-ok $? "$DESC: names both revisions"
+says 'at revision b4ed3a175331, this release needs 422ece571366. Run placement-dbsync' "names both revisions"
 
 # --- policy files --------------------------------------------------------------
 db2=${PL_DB_PREFIX}status2
@@ -152,10 +137,9 @@ pl_db_create "$db2"
 printf '{"placement:resource_providers:list": "role:admin"}\n' >"$WORK/policy.json"
 DESC="JSON policy file"
 run "$db2" --policy-file "$WORK/policy.json"
-[ "$RC" -eq 2 ]; ok $? "$DESC: exit 2 (got $RC)"
+exits 2
 expect "Policy File JSON to YAML Migration" Failure
-details | grep -q 'Your policy file is JSON-formatted which is deprecated.'
-ok $? "$DESC: upstream's message"
+says 'Your policy file is JSON-formatted which is deprecated.' "upstream's message"
 expect "Policy File Rules" Success
 
 cat >"$WORK/policy.yaml" <<'EOF'
@@ -166,20 +150,18 @@ cat >"$WORK/policy.yaml" <<'EOF'
 EOF
 DESC="policy file with a deprecated and an unknown rule"
 run "$db2" --policy-file "$WORK/policy.yaml"
-[ "$RC" -eq 1 ]; ok $? "$DESC: exit 1 (got $RC)"
+exits 1
 expect "Policy File Rules" Warning
 expect "Policy File JSON to YAML Migration" Success
-details | grep -q 'Deprecated rule names: "rule:admin_api" (now service_api, admin_or_service_api, project_reader_api, admin_or_project_reader_or_service_api)'
-ok $? "$DESC: names the deprecated rule and the rules it stands for"
-details | grep -q 'Unknown rules (no such policy, and no rule refers to them): "placement:resource_provider:list"'
-ok $? "$DESC: names the unknown rule"
+says 'Deprecated rule names: "rule:admin_api" (now service_api, admin_or_service_api, project_reader_api, admin_or_project_reader_or_service_api)' "names the deprecated rule and the rules it stands for"
+says 'Unknown rules (no such policy, and no rule refers to them): "placement:resource_provider:list"' "names the unknown rule"
 details | grep -q '"my_readers"'
 [ $? -ne 0 ]; ok $? "$DESC: a helper rule that another refers to is not unknown"
 
 printf '"placement:usages": "rule:a"\n"a": "rule:a"\n' >"$WORK/cycle.yaml"
 DESC="policy file the module refuses"
 run "$db2" --policy-file "$WORK/cycle.yaml"
-[ "$RC" -eq 2 ]; ok $? "$DESC: exit 2 (got $RC)"
+exits 2
 expect "Policy File Rules" Failure
 
 # --- settings from the Apache configuration -----------------------------------

@@ -19,8 +19,7 @@
 #include <apr_strings.h>
 #include "keystone_token.h"
 #include "keystone_crypt.h"
-
-static apr_pool_t *root;
+#include "fuzz_input.h"
 
 static void token_document(apr_pool_t *p, const char *doc, size_t len)
 {
@@ -41,13 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text, *out;
     size_t n;
     apr_time_t when;
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    if (size < 1) return 0;
-    apr_pool_create(&p, root);
-    text = apr_pstrmemdup(p, (const char *)data + 1, size - 1);   /* NUL-terminated */
+    if (!(p = fuzz_input(data, size, &text))) return 0;
 
     switch (data[0] % 4) {
     case 0:

@@ -25,8 +25,7 @@
 #include "qparams.h"
 #include "route.h"
 #include "strutil.h"
-
-static apr_pool_t *root;
+#include "fuzz_input.h"
 
 static int h(pl_req *q) { (void)q; return 0; }
 static const pl_route routes[] = {
@@ -41,13 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text;
     const char *err = NULL, *out = NULL;
     int v;
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
-    }
-    if (size < 1) return 0;
-    apr_pool_create(&p, root);
-    text = apr_pstrmemdup(p, (const char *)data + 1, size - 1);   /* NUL-terminated */
+    if (!(p = fuzz_input(data, size, &text))) return 0;
 
     switch (data[0] % 8) {
     case 0:

@@ -22,8 +22,8 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include "policy_int.h"
+#include "fuzz_input.h"
 
-static apr_pool_t *root;
 static FILE *devnull;
 
 static const char *roles[] = { "admin", "reader", "Member" };
@@ -57,18 +57,13 @@ static void exercise(pl_policy *pol, apr_pool_t *p, const char *extra)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
-    char *err = NULL;
-    if (!root) {
-        apr_initialize();
-        apr_pool_create(&root, NULL);
+    char *err = NULL, *text;
+    if (!devnull)
         devnull = fopen("/dev/null", "w");
-    }
-    if (size < 1)
+    if (!(p = fuzz_input(data, size, &text)))
         return 0;
-    apr_pool_create(&p, root);
     if (!(data[0] & 1)) {
-        char *s = apr_pstrmemdup(p, (const char *)data + 1, size - 1);
-        pl_pnode *n = pl_rule_parse(p, s, &err);
+        pl_pnode *n = pl_rule_parse(p, text, &err);
         if (n) {
             pl_evalctx e = { &creds[0], NULL };
             char *str = pl_rule_str(p, n);

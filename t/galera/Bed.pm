@@ -7,6 +7,7 @@ use warnings;
 use Exporter 'import';
 use HTTP::Tiny;
 use JSON::PP;
+use Test::More ();
 our @EXPORT = qw(%env $dir sql sql_rows settle digest log_counts wsrep_counts
                  front api uuid4 node kill_node start_node);
 
@@ -76,6 +77,20 @@ sub log_counts {
         $off->{$f} = tell $fh;
     }
     return \%c;
+}
+
+# check_end(\%OFF): what every test checks last: nodes 2 and 3 hold the
+# same rows as node 1, and since the offsets the fronts logged no SQL error
+# and no crashed child.  Returns the log counts (log_counts).
+sub check_end {
+    my ($off) = @_;
+    my $d1 = digest(1);
+    Test::More::is(digest(2), $d1, 'node 2 holds the same rows as node 1');
+    Test::More::is(digest(3), $d1, 'node 3 holds the same rows as node 1');
+    my $c = log_counts($off);
+    Test::More::is($c->{sqlerror}, 0, 'no SQL errors logged');
+    Test::More::is($c->{crash}, 0, 'no httpd child crashed');
+    return $c;
 }
 
 # Galera conflicts on all nodes: certification failures and brute-force aborts.

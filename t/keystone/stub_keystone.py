@@ -145,6 +145,7 @@ class Server(ThreadingHTTPServer):
 
 
 if __name__ == "__main__":
-    with open(sys.argv[2], "w") as f:
+    server = Server(("127.0.0.1", PORT), Handler)   # fails if the port is taken
+    with open(sys.argv[2], "w") as f:    # once bound: t/run-tests waits for it
         f.write(str(os.getpid()))
-    Server(("127.0.0.1", PORT), Handler).serve_forever()
+    server.serve_forever()

@@ -1,5 +1,7 @@
-# What the race scripts (t/race/*.pl) share: TAP output, a JSON client of
-# the API and uuid4().  Core Perl only, like the scripts.
+# What the race scripts (t/race/*.pl) and the Galera bed's writers
+# (t/galera/*.t) share: TAP output, a JSON client of the API, uuid4() and
+# workers forked and released at once (race(), seed()).  Core Perl only,
+# like the scripts.
 #
 #   use FindBin; use lib "$FindBin::Bin/../lib";
 #   use RaceHTTP qw(ok diag req uuid4 $tests $failed $json);
@@ -13,10 +15,12 @@ package RaceHTTP;
 use strict;
 use warnings;
 use Exporter 'import';
+use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use JSON::PP;
+use Time::HiRes qw(sleep time);
 
-our @EXPORT_OK = qw(ok diag req uuid4 $tests $failed $json %hdr);
+our @EXPORT_OK = qw(ok diag req uuid4 race seed $tests $failed $json %hdr);
 our ($tests, $failed) = (0, 0);
 our $json = JSON::PP->new->canonical;
 our (%hdr, $base, $http);
@@ -53,6 +57,42 @@ sub req {
     my $r = $http->request($method, "$base$path", \%o);
     my $doc = eval { $json->decode($r->{content}) };
     return ($r->{status}, $doc, $r->{content});
+}
+
+# seed(): srand from /dev/urandom, as each forked worker needs (not $$ ^
+# time: two workers forked across a second boundary with pids differing in
+# the last bit got the same seed, and the same consumers).
+sub seed {
+    open my $r, '<', '/dev/urandom' or die "/dev/urandom: $!";
+    read $r, my $b, 4;
+    srand(unpack 'L', $b);
+}
+
+# race(N, WORKER): fork N workers, each seeded and then running
+# WORKER->(I) for I in 1..N once all are forked, released at the same
+# moment; waits for them all and returns the seconds from the release to
+# the last one's end.
+sub race {
+    my ($n, $worker) = @_;
+    my $go = tempdir(CLEANUP => 1) . '/go';
+    my @pids;
+    for my $w (1 .. $n) {
+        my $pid = fork;
+        die "fork: $!" unless defined $pid;
+        if (!$pid) {
+            seed();
+            sleep 0.01 until -e $go;
+            $worker->($w);
+            exit 0;
+        }
+        push @pids, $pid;
+    }
+    sleep 0.3;
+    my $t0 = time;
+    open my $g, '>', $go or die "$go: $!";
+    close $g;
+    waitpid $_, 0 for @pids;
+    return time - $t0;
 }
 
 sub uuid4 {

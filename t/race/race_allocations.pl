@@ -39,7 +39,7 @@ use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
-use RaceHTTP qw(ok diag req uuid4 $tests $failed $json);
+use RaceHTTP qw(ok diag req uuid4 race $tests $failed $json);
 use File::Temp qw(tempdir);
 use Time::HiRes qw(sleep time);
 
@@ -76,7 +76,6 @@ sub owners { $fresh ? (uuid4(), uuid4()) : ($project, $user) }
 # --- workers -----------------------------------------------------------
 my $dir = tempdir(CLEANUP => 1);
 my $log_start = $ENV{RACE_ERROR_LOG} && -e $ENV{RACE_ERROR_LOG} ? -s $ENV{RACE_ERROR_LOG} : 0;
-my $go = "$dir/go";
 
 sub amounts {
     my %r = (VCPU => 1 + int rand 3);
@@ -96,13 +95,9 @@ sub allocs {
 
 sub worker {
     my ($w) = @_;
-    # not $$ ^ time: two workers forked across a second boundary with pids
-    # differing in the last bit got the same seed, and the same consumers
-    srand(do { open my $r, '<', '/dev/urandom' or die; read $r, my $b, 4; unpack 'L', $b });
     $RaceHTTP::base = $bases[($w - 1) % @bases];
     my (%state, @log);      # consumer -> {gen, allocs}
     open my $out, '>', "$dir/w$w" or die;
-    sleep 0.01 until -e $go;
     for my $k (1 .. $writes) {
         my @mine = grep { defined $state{$_}{gen} } keys %state;
         my $roll = rand;
@@ -159,19 +154,7 @@ sub worker {
     exit 0;
 }
 
-my @pids;
-for my $w (1 .. $workers) {
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    worker($w) if $pid == 0;
-    push @pids, $pid;
-}
-sleep 0.3;
-my $t0 = time;
-open my $g, '>', $go or die;
-close $g;
-waitpid $_, 0 for @pids;
-my $elapsed = time - $t0;
+my $elapsed = race($workers, \&worker);
 system($ENV{RACE_SETTLE}) == 0 or die "RACE_SETTLE failed\n" if $ENV{RACE_SETTLE};
 
 # --- collect -------------------------------------------------------------
