@@ -3,7 +3,8 @@
  * What it writes is byte for byte what json-c 0.16 prints for the same
  * document with JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE
  * (the flags of pl_send_json): no spaces, the same string escapes, integers
- * in decimal.  Pure C (no httpd header); t/unit/test_jsonw.c compares it
+ * in decimal; and the module's NUL mark C0 80 (PL_NUL_MARK) as \u0000,
+ * which pl_send_json does after json-c, so the text needs no second pass.  Pure C (no httpd header); t/unit/test_jsonw.c compares it
  * with json-c. */
 #ifndef PL_JSONW_H
 #define PL_JSONW_H
