@@ -133,6 +133,19 @@ static inline int any_special(uint64_t x)
             | ((m - ones) & ~m)) & high ? 1 : 0;
 }
 
+int pl_jw_plain(const char *s, size_t n)
+{
+    size_t i = 0;
+    uint64_t x;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, s + i, 8);
+        if (any_special(x)) return 0;
+    }
+    for (; i < n; i++)
+        if (needs_escape[(unsigned char)s[i]]) return 0;
+    return 1;
+}
+
 static void escape_body(pl_jw *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";

@@ -50,6 +50,11 @@ void pl_jw_raw(pl_jw *w, const char *text, size_t n);
 #define PL_JW_LIT(w, lit) pl_jw_raw((w), "\"" lit "\"", sizeof("\"" lit "\"") - 1)
 void pl_jw_rawkey(pl_jw *w, const char *quoted_colon, size_t n);
 
+/* Whether s[0..n) goes into a JSON string as it is: no byte the writer
+ * escapes (nor 0xC0, which may start a NUL mark).  For text assembled by
+ * hand and written with pl_jw_raw. */
+int pl_jw_plain(const char *s, size_t n);
+
 /* Shorthands for "key": value. */
 void pl_jw_kstr(pl_jw *w, const char *key, const char *s);
 void pl_jw_kint(pl_jw *w, const char *key, long long v);
