@@ -32,3 +32,13 @@ const char *pl_fits_sql(apr_pool_t *p, const char *inv, const char *rp, const ch
                        rc, ") <= (", inv, ".total - ", inv, ".reserved) * ", inv,
                        ".allocation_ratio", NULL);
 }
+
+const char *pl_fits_used_sql(apr_pool_t *p, const char *inv, const char *used, long long amount)
+{
+    char a[32];
+    snprintf(a, sizeof(a), "%lld", amount);
+    return apr_pstrcat(p, inv, ".min_unit <= ", a, " AND ", inv, ".max_unit >= ", a,
+                       " AND MOD(", a, ", ", inv, ".step_size) = 0 AND ", a, " + ", used,
+                       " <= (", inv, ".total - ", inv, ".reserved) * ", inv,
+                       ".allocation_ratio", NULL);
+}

@@ -36,5 +36,8 @@ int pl_usage_fits(const pl_inv_limits *v, long long usage);
  * RC are SQL expressions (columns or integer literals). */
 const char *pl_fits_sql(apr_pool_t *p, const char *inv, const char *rp, const char *rc,
                         long long amount);
+/* The same rule with the usage given as an SQL expression USED (e.g. a
+ * column of a grouped usage joined once). */
+const char *pl_fits_used_sql(apr_pool_t *p, const char *inv, const char *used, long long amount);
 
 #endif

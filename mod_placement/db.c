@@ -509,7 +509,9 @@ static unsigned int run_stmt(pl_req *q, MYSQL_STMT *st, pl_dbres **out,
                 }
                 else memcpy(v, rb[i].buffer, lens[i]);
                 v[lens[i]] = '\0';
-                res->cells[(size_t)row * ncols + i] = pl_nul_mark(q->pool, v, lens[i]);
+                /* (memchr: pl_nul_mark looks at each byte) */
+                res->cells[(size_t)row * ncols + i] =
+                    memchr(v, 0, lens[i]) ? pl_nul_mark(q->pool, v, lens[i]) : v;
             }
             row++;
         }

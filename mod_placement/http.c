@@ -348,14 +348,9 @@ int pl_send_jw(pl_req *q, int status, pl_jw *w)
 {
     request_rec *r = q->r;
     size_t len;
+    /* the writer wrote each NUL mark as "\u0000" itself (jsonw.h) */
     char *text = pl_jw_take(w, &len);
-    const char *json;
     if (!text) return pl_error(q, 500, NULL, "The response could not be written.");
-    json = pl_nul_json(q->pool, text, len, &len);      /* a NUL read back: "\u0000" */
-    if (json != text) {
-        free(text);
-        text = NULL;
-    }
     if (status < 400) pl_add_version_headers(q, 1);
     r->status = status;
     ap_set_content_type(r, "application/json");
@@ -364,9 +359,7 @@ int pl_send_jw(pl_req *q, int status, pl_jw *w)
         /* the buffer goes down the filters as it is: a heap bucket owns it
          * (free() when sent), so the core output filter does not copy it */
         apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-        APR_BRIGADE_INSERT_TAIL(bb, text
-            ? apr_bucket_heap_create(text, len, free, bb->bucket_alloc)
-            : apr_bucket_pool_create(json, len, q->pool, bb->bucket_alloc));
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_heap_create(text, len, free, bb->bucket_alloc));
         ap_pass_brigade(r->output_filters, bb);
         apr_brigade_cleanup(bb);
     }

@@ -109,7 +109,10 @@ void pl_jw_end(pl_jw *w)
 
 /* json-c 0.16's json_escape_str with JSON_C_TO_STRING_NOSLASHESCAPE: the
  * two-character escapes for \b \n \r \t \f " and \\, \u00xx (lower-case
- * hex) for the other control characters, every other byte as it is. */
+ * hex) for the other control characters, every other byte as it is; and
+ * what pl_send_json does after json-c: the module's NUL mark C0 80
+ * (PL_NUL_MARK, strutil.h) as \u0000.  0xC0 is looked at (2), the rest
+ * escaped (1). */
 static const unsigned char needs_escape[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -117,15 +120,30 @@ static const unsigned char needs_escape[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,    /* '\\' */
+    [0xC0] = 2,
 };
 
-/* Whether any of the 8 bytes of x is below 0x20, '"' or '\\' (exact:
- * the classic "has a byte less than" and "has a zero byte" tests). */
+/* Whether any of the 8 bytes of x is below 0x20, '"', '\\' or 0xC0
+ * (exact: the classic "has a byte less than" and "has a zero byte" tests). */
 static inline int any_special(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high ? 1 : 0;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\'), m = x ^ (ones * 0xC0);
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)
+            | ((m - ones) & ~m)) & high ? 1 : 0;
+}
+
+int pl_jw_plain(const char *s, size_t n)
+{
+    size_t i = 0;
+    uint64_t x;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, s + i, 8);
+        if (any_special(x)) return 0;
+    }
+    for (; i < n; i++)
+        if (needs_escape[(unsigned char)s[i]]) return 0;
+    return 1;
 }
 
 static void escape_body(pl_jw *w, const char *s, size_t n)
@@ -147,6 +165,13 @@ static void escape_body(pl_jw *w, const char *s, size_t n)
         if (i >= n) break;
         c = (unsigned char)s[i++];
         if (!needs_escape[c]) continue;
+        if (needs_escape[c] == 2) {              /* 0xC0: the NUL mark or a byte */
+            if (i >= n || (unsigned char)s[i] != 0x80) continue;
+            if (i - 1 > start) put(w, s + start, i - 1 - start);
+            put(w, "\\u0000", 6);
+            start = ++i;
+            continue;
+        }
         if (i - 1 > start) put(w, s + start, i - 1 - start);
         start = i;
         switch (c) {
@@ -211,13 +236,31 @@ void pl_jw_str(pl_jw *w, const char *s)
     else pl_jw_strn(w, s, strlen(s));
 }
 
+/* Whether a NUL mark straddles the end of a[0..na) and the start of b. */
+static int split_mark(const char *a, size_t na, const char *b)
+{
+    return na && (unsigned char)a[na - 1] == 0xC0 && (unsigned char)b[0] == 0x80;
+}
+
 void pl_jw_str3(pl_jw *w, const char *a, const char *b, const char *c)
 {
+    size_t na = strlen(a), nb = b ? strlen(b) : 0, nc = c ? strlen(c) : 0;
     sep(w);
+    if (split_mark(a, na, nb ? b : nc ? c : "") || (nc && split_mark(b, nb, c))) {
+        /* a mark cut in two is one NUL: escape the whole at once */
+        char *all = malloc(na + nb + nc + 1);
+        if (!all) { w->failed = 1; return; }
+        memcpy(all, a, na);
+        if (b) memcpy(all + na, b, nb);
+        if (c) memcpy(all + na + nb, c, nc);
+        escaped(w, all, na + nb + nc);
+        free(all);
+        return;
+    }
     putc1(w, '"');
-    escape_body(w, a, strlen(a));      /* escapes are per byte: the pieces */
-    if (b) escape_body(w, b, strlen(b));   /* escaped one by one make the whole */
-    if (c) escape_body(w, c, strlen(c));
+    escape_body(w, a, na);             /* escapes are per byte (the mark's two */
+    if (b) escape_body(w, b, nb);      /* bytes aside): the pieces escaped one by */
+    if (c) escape_body(w, c, nc);      /* one make the whole */
     putc1(w, '"');
 }
 

@@ -3,7 +3,8 @@
  * What it writes is byte for byte what json-c 0.16 prints for the same
  * document with JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE
  * (the flags of pl_send_json): no spaces, the same string escapes, integers
- * in decimal.  Pure C (no httpd header); t/unit/test_jsonw.c compares it
+ * in decimal; and the module's NUL mark C0 80 (PL_NUL_MARK) as \u0000,
+ * which pl_send_json does after json-c, so the text needs no second pass.  Pure C (no httpd header); t/unit/test_jsonw.c compares it
  * with json-c. */
 #ifndef PL_JSONW_H
 #define PL_JSONW_H
@@ -48,6 +49,11 @@ void pl_jw_raw(pl_jw *w, const char *text, size_t n);
 #define PL_JW_KEY(w, lit) pl_jw_rawkey((w), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
 #define PL_JW_LIT(w, lit) pl_jw_raw((w), "\"" lit "\"", sizeof("\"" lit "\"") - 1)
 void pl_jw_rawkey(pl_jw *w, const char *quoted_colon, size_t n);
+
+/* Whether s[0..n) goes into a JSON string as it is: no byte the writer
+ * escapes (nor 0xC0, which may start a NUL mark).  For text assembled by
+ * hand and written with pl_jw_raw. */
+int pl_jw_plain(const char *s, size_t n);
 
 /* Shorthands for "key": value. */
 void pl_jw_kstr(pl_jw *w, const char *key, const char *s);

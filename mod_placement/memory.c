@@ -1,6 +1,9 @@
 /* What a child keeps after large answers (see memory.h). */
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <apr_atomic.h>
 #include <apr_time.h>
 #include <apr_allocator.h>
@@ -8,23 +11,28 @@
 
 #include "memory.h"
 
-/* Blocks from this size up are mmap'd and unmapped on free.  glibc's
- * default threshold starts at 128 kB but rises to the size of every mmap'd
- * block freed (up to 32 MB), after which a multi-megabyte answer (its JSON
- * text, the cells of a large result) lands in an arena and is kept there;
- * setting it fixes it. */
-#define MMAP_THRESHOLD (256 * 1024)
-/* Free memory at the top of an arena beyond this is returned. */
-#define TRIM_THRESHOLD (1024 * 1024)
+/* What a child keeps: its memory is touched once and kept, up to a fixed
+ * level, so its RSS does not go up with each large answer and down again
+ * after it (and the pages are not unmapped and faulted in again, each
+ * munmap a TLB shootdown on every core in a process of 25+ threads).
+ *
+ * Blocks up to MMAP_THRESHOLD come from the arenas (glibc's default
+ * threshold starts at 128 kB, so a multi-megabyte answer and the cells of
+ * a large result were mapped and unmapped per request); free memory at the
+ * top of an arena is kept up to TRIM_THRESHOLD; and the trimming thread
+ * gives free pages back (malloc_trim) only while the child's RSS is above
+ * KEEP_RSS, so a child settles at the high-water mark of its work, below
+ * KEEP_RSS plus what is in flight. */
+#define MMAP_THRESHOLD (32 * 1024 * 1024)       /* glibc's maximum */
+#define TRIM_THRESHOLD (64 * 1024 * 1024)
+#define KEEP_RSS (64 * 1024 * 1024)
 /* Arenas: glibc makes up to 8 per core as threads contend, each keeping
  * its own free memory; the worker threads share these few. */
 #define ARENA_MAX 4
-/* An answer from this size up leaves many small json-c blocks free inside
- * the arenas, which only malloc_trim() gives back. */
+/* An answer from this size up makes the trimming thread look at the RSS. */
 #define LARGE_ANSWER (256 * 1024)
-/* How often the trimming thread looks (it trims only after large answers):
- * the cost stays off the request path and bounded whatever the load, and a
- * child is small again this long after its last large answer. */
+/* How often the trimming thread looks (only after large answers): the cost
+ * stays off the request path and bounded whatever the load. */
 #define TRIM_EVERY_MS 2000
 #define TICK_MS 250
 
@@ -46,6 +54,22 @@ static apr_allocator_t *work_alloc;
  * cleanup left the allocator broken, and httpd -X crashed in exit(). */
 static pthread_t trimmer;
 
+/* This process's resident bytes (/proc/self/statm), 0 when unknown. */
+static size_t resident(void)
+{
+    char b[128];
+    unsigned long size, pages;
+    ssize_t n;
+    int fd = open("/proc/self/statm", O_RDONLY);
+    if (fd < 0) return 0;
+    n = read(fd, b, sizeof(b) - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    b[n] = 0;
+    if (sscanf(b, "%lu %lu", &size, &pages) != 2) return 0;
+    return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
 static void *trim_loop(void *data)
 {
     int ticks = 0;
@@ -54,7 +78,7 @@ static void *trim_loop(void *data)
         apr_sleep(apr_time_from_msec(TICK_MS));
         if (++ticks * TICK_MS < TRIM_EVERY_MS) continue;
         ticks = 0;
-        if (apr_atomic_xchg32(&dirty, 0)) malloc_trim(0);
+        if (apr_atomic_xchg32(&dirty, 0) && resident() > KEEP_RSS) malloc_trim(0);
     }
     return NULL;
 }

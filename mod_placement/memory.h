@@ -1,6 +1,8 @@
-/* Process memory: what a child keeps after large answers stays small.
- * glibc's allocator is tuned once per child, before its threads start, and
- * a thread of the child gives free pages back after large answers. */
+/* Process memory: a child keeps what its work touched, up to a fixed
+ * level (64 MB resident), so its RSS stays flat instead of following each
+ * large answer up and down.  glibc's allocator is tuned once per child,
+ * before its threads start, and a thread of the child gives free pages back
+ * after large answers while the RSS is above that level. */
 #ifndef PL_MEMORY_H
 #define PL_MEMORY_H
 
@@ -18,8 +20,8 @@ void pl_memory_child_init(apr_pool_t *pchild);
 apr_pool_t *pl_memory_request_pool(apr_pool_t *parent);
 
 /* An answer of len bytes was written and its document freed: a large one
- * asks the trimming thread to give the free pages back (malloc_trim), so a
- * child does not keep its largest answer's footprint. */
+ * asks the trimming thread to look at the RSS, and give the free pages back
+ * (malloc_trim) when it is above the level kept. */
 void pl_memory_after_answer(size_t len);
 
 #endif
