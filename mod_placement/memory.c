@@ -3,6 +3,8 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <apr_atomic.h>
 #include <apr_time.h>
@@ -14,21 +16,31 @@
 /* What a child keeps: its memory is touched once and kept, up to a fixed
  * level, so its RSS does not go up with each large answer and down again
  * after it (and the pages are not unmapped and faulted in again, each
- * munmap a TLB shootdown on every core in a process of 25+ threads).
+ * munmap or madvise a TLB shootdown on every core in a process of 25+
+ * threads).
  *
- * Blocks up to MMAP_THRESHOLD come from the arenas (glibc's default
- * threshold starts at 128 kB, so a multi-megabyte answer and the cells of
- * a large result were mapped and unmapped per request); free memory at the
- * top of an arena is kept up to TRIM_THRESHOLD; and the trimming thread
- * gives free pages back (malloc_trim) only while the child's RSS is above
- * KEEP_RSS, so a child settles at the high-water mark of its work, below
- * KEEP_RSS plus what is in flight. */
+ * - One arena for all the worker threads: free memory is shared by them,
+ *   so the child reaches its high-water mark sooner and lower than with an
+ *   arena per few threads each keeping its own (10-minute soak at 10,000
+ *   providers: 39-60 MB flat after two minutes with one arena, 45-89 MB
+ *   still moving with four).  Only two cores run threads at once, so the
+ *   one lock costs little.
+ * - Blocks up to MMAP_THRESHOLD come from the arena (glibc's threshold
+ *   starts at 128 kB: a multi-megabyte answer and a large result's cells
+ *   were mapped and unmapped per request).
+ * - RESERVE is touched once when the child starts, then freed to the top
+ *   of the arena and kept there (TRIM_THRESHOLD): the child starts near its
+ *   working size.
+ * - The trimming thread gives free pages back only while the RSS is above
+ *   KEEP_RSS (answers larger than usual arrived at once), and touches the
+ *   reserve again after it (malloc_trim gives back the top too): trimmed
+ *   to a fixed level, not to whatever was in use at that moment. */
 #define MMAP_THRESHOLD (32 * 1024 * 1024)       /* glibc's maximum */
 #define TRIM_THRESHOLD (64 * 1024 * 1024)
-#define KEEP_RSS (64 * 1024 * 1024)
-/* Arenas: glibc makes up to 8 per core as threads contend, each keeping
- * its own free memory; the worker threads share these few. */
-#define ARENA_MAX 4
+#define RESERVE (40 * 1024 * 1024)
+#define RESERVE_CHUNK (4 * 1024 * 1024)
+#define KEEP_RSS (80 * 1024 * 1024)
+#define ARENA_MAX 1
 /* An answer from this size up makes the trimming thread look at the RSS. */
 #define LARGE_ANSWER (256 * 1024)
 /* How often the trimming thread looks (only after large answers): the cost
@@ -54,6 +66,24 @@ static apr_allocator_t *work_alloc;
  * cleanup left the allocator broken, and httpd -X crashed in exit(). */
 static pthread_t trimmer;
 
+/* RESERVE bytes of the arena touched and freed again: they stay resident at
+ * its top for the requests to come. */
+static void touch_reserve(void)
+{
+    char *chunk[RESERVE / RESERVE_CHUNK];
+    int i, n = 0;
+    for (i = 0; i < RESERVE / RESERVE_CHUNK; i++) {
+        if (!(chunk[i] = malloc(RESERVE_CHUNK))) break;
+        /* not 0: malloc and memset 0 become calloc, which touches nothing;
+         * and the stores are seen, so the compiler may not drop them (or
+         * the malloc/free pair around them) */
+        memset(chunk[i], 0x5a, RESERVE_CHUNK);
+        __asm__ volatile("" : : "r"(chunk[i]) : "memory");
+        n++;
+    }
+    while (n > 0) free(chunk[--n]);
+}
+
 /* This process's resident bytes (/proc/self/statm), 0 when unknown. */
 static size_t resident(void)
 {
@@ -78,7 +108,10 @@ static void *trim_loop(void *data)
         apr_sleep(apr_time_from_msec(TICK_MS));
         if (++ticks * TICK_MS < TRIM_EVERY_MS) continue;
         ticks = 0;
-        if (apr_atomic_xchg32(&dirty, 0) && resident() > KEEP_RSS) malloc_trim(0);
+        if (apr_atomic_xchg32(&dirty, 0) && resident() > KEEP_RSS) {
+            malloc_trim(0);
+            touch_reserve();
+        }
     }
     return NULL;
 }
@@ -131,6 +164,7 @@ void pl_memory_child_init(apr_pool_t *pchild)
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     mallopt(M_ARENA_MAX, ARENA_MAX);
+    touch_reserve();
     apr_atomic_set32(&stopping, 0);
     if (pthread_create(&trimmer, NULL, trim_loop, NULL) == 0)
         apr_pool_cleanup_register(pchild, NULL, stop_trimmer, apr_pool_cleanup_null);

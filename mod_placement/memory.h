@@ -1,6 +1,6 @@
 /* Process memory: a child keeps what its work touched, up to a fixed
- * level (64 MB resident), so its RSS stays flat instead of following each
- * large answer up and down.  glibc's allocator is tuned once per child,
+ * level (80 MB resident), and starts with a reserve touched once, so its
+ * RSS stays flat instead of following each large answer up and down.  glibc's allocator is tuned once per child,
  * before its threads start, and a thread of the child gives free pages back
  * after large answers while the RSS is above that level. */
 #ifndef PL_MEMORY_H
@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <apr_pools.h>
 
-/* child_init: mmap threshold fixed, few arenas, the trimming thread
- * (stopped by a cleanup on pchild). */
+/* child_init: mmap threshold fixed, one arena, its reserve touched, the
+ * trimming thread (stopped by a cleanup on pchild). */
 void pl_memory_child_init(apr_pool_t *pchild);
 
 /* A subpool of parent (a request's pool) for the request's work, on the
