@@ -9,6 +9,7 @@
 #include <apr_time.h>
 
 #include "candidates_int.h"
+#include "capacity.h"
 #include "db.h"
 #include "http.h"
 
@@ -317,14 +318,15 @@ static int cmp_arr(const void *a, const void *b)
     return x->rc_id < y->rc_id ? -1 : x->rc_id > y->rc_id;
 }
 
+/* A candidate's identity, as hash key bytes. */
+typedef struct idkey { const void *bytes; size_t len; } idkey;
+
 /* Consolidate one pick per group; NULL when it exceeds capacity. */
-static pl_ac_areq *consolidate(sctx *s, greq **pick, int ng, const char **key)
+static pl_ac_areq *consolidate(sctx *s, greq **pick, int ng, idkey *key)
 {
     int total = 0, n = 0, g, i, k;
     pl_ac_arr *arr;
     pl_ac_areq *a;
-    char *kb;
-    size_t klen = 0, kcap;
 
     for (g = 0; g < ng; g++) total += pick[g]->narr;
     arr = apr_palloc(s->p, sizeof(pl_ac_arr) * (size_t)(total + 1));
@@ -338,25 +340,32 @@ static pl_ac_areq *consolidate(sctx *s, greq **pick, int ng, const char **key)
         }
     for (k = 0; k < n; k++) {
         pl_ac_inv *inv = ac_inv_of(arr[k].rp, arr[k].rc_id);
-        if (!inv || inv->used + arr[k].amount > inv->capacity || arr[k].amount > inv->max_unit)
+        if (!inv || !pl_amount_fits(inv->capacity, inv->used, inv->max_unit, arr[k].amount))
             return NULL;
     }
-    /* identity: the resources as a set and the mappings */
+    /* identity: the resources as a set and the mappings, as the bytes of
+     * n, the sorted (provider, class, amount) triples, then per group the
+     * number of providers and their ids */
     {
         pl_ac_arr *sorted = apr_pmemdup(s->p, arr, sizeof(pl_ac_arr) * (size_t)(n + 1));
+        size_t klen = 1 + 3 * (size_t)n;
+        long long *kb;
         qsort(sorted, (size_t)n, sizeof(pl_ac_arr), cmp_arr);
-        kcap = 64 + (size_t)n * 64;
-        for (g = 0; g < ng; g++) kcap += 24 + (size_t)pick[g]->nmap * 24;
-        kb = apr_palloc(s->p, kcap);
-        for (k = 0; k < n; k++)
-            klen += (size_t)snprintf(kb + klen, kcap - klen, "%lld:%lld:%lld,",
-                                     sorted[k].rp->id, sorted[k].rc_id, sorted[k].amount);
-        for (g = 0; g < ng; g++) {
-            klen += (size_t)snprintf(kb + klen, kcap - klen, "|");
-            for (i = 0; i < pick[g]->nmap; i++)
-                klen += (size_t)snprintf(kb + klen, kcap - klen, "%lld,", pick[g]->map[i]->id);
+        for (g = 0; g < ng; g++) klen += 1 + (size_t)pick[g]->nmap;
+        kb = apr_palloc(s->p, klen * sizeof(long long));
+        klen = 0;
+        kb[klen++] = n;
+        for (k = 0; k < n; k++) {
+            kb[klen++] = sorted[k].rp->id;
+            kb[klen++] = sorted[k].rc_id;
+            kb[klen++] = sorted[k].amount;
         }
-        *key = kb;
+        for (g = 0; g < ng; g++) {
+            kb[klen++] = pick[g]->nmap;
+            for (i = 0; i < pick[g]->nmap; i++) kb[klen++] = pick[g]->map[i]->id;
+        }
+        key->bytes = kb;
+        key->len = klen * sizeof(long long);
     }
     a = apr_pcalloc(s->p, sizeof(*a));
     a->narr = n;
@@ -464,10 +473,10 @@ int ac_merge(sctx *s, apr_array_header_t **pg)
             }
             if (ok && s->r->same_subtrees->nelts) ok = subtrees_ok(s, pick, ng);
             if (ok) {
-                const char *key;
+                idkey key;
                 pl_ac_areq *a = consolidate(s, pick, ng, &key);
-                if (a && !apr_hash_get(seen, key, APR_HASH_KEY_STRING)) {
-                    apr_hash_set(seen, key, APR_HASH_KEY_STRING, (void *)1);
+                if (a && !apr_hash_get(seen, key.bytes, (apr_ssize_t)key.len)) {
+                    apr_hash_set(seen, key.bytes, (apr_ssize_t)key.len, (void *)1);
                     *(pl_ac_areq **)apr_array_push(s->out->areqs) = a;
                     if (maxc > 0 && s->out->areqs->nelts >= maxc) { stop = 1; break; }
                 }
