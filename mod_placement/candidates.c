@@ -133,10 +133,13 @@ static idset *set_from(apr_pool_t *p, const pl_dbres *res, int col)
 #define USED_SQL(RP, RC) "(SELECT COALESCE(SUM(a.used), 0) FROM allocations a " \
     "WHERE a.resource_provider_id = " RP " AND a.resource_class_id = " RC ")"
 
-/* Ids per IN list: under MariaDB's in_predicate_conversion_threshold
- * (1,000), past which the list becomes a semi-join on a table of values
- * and the plan may walk a whole table by another index. */
-#define AC_IN_CHUNK 900
+/* Long IN lists of ids stay ranges of an index: past MariaDB's
+ * in_predicate_conversion_threshold (1,000) the list would become a
+ * semi-join on a table of values, and the plan walk a whole table by
+ * another index.  AC_IN_CHUNK bounds one list (the range optimizer's
+ * memory). */
+#define IN_RANGES "SET STATEMENT in_predicate_conversion_threshold = 0 FOR "
+#define AC_IN_CHUNK 10000
 
 /* The providers of the trees rooted in an IN list, read by the root index
  * even when the list is a large part of the table (the optimizer would
@@ -177,7 +180,7 @@ static int load_providers(sctx *s, const char *in, apr_array_header_t *added)
 {
     pl_dbres *res;
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT rp.id, rp.uuid, rp.parent_provider_id, "
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT rp.id, rp.uuid, rp.parent_provider_id, "
                     "rp.root_provider_id FROM " TREES_OF " WHERE rp.root_provider_id IN (%s)",
                     in), "") != PL_OK)
         return PL_FAIL;
@@ -229,7 +232,7 @@ static int load_inventories(sctx *s, const char *in)
     pl_dbres *res;
     rowkey *order;
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT STRAIGHT_JOIN "
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT STRAIGHT_JOIN "
                     "inv.resource_provider_id, inv.resource_class_id, rc.name, inv.total, "
                     "inv.reserved, inv.allocation_ratio, inv.max_unit, "
                     USED_SQL("inv.resource_provider_id", "inv.resource_class_id")
@@ -261,7 +264,7 @@ static int load_traits(sctx *s, const char *in)
     pl_dbres *res;
     rowkey *order;
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT STRAIGHT_JOIN "
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT STRAIGHT_JOIN "
                     "rpt.resource_provider_id, rpt.trait_id, t.name FROM " TREES_OF " "
                     "JOIN resource_provider_traits rpt ON rpt.resource_provider_id = rp.id "
                     "JOIN traits t ON t.id = rpt.trait_id "
@@ -325,9 +328,9 @@ static int load_trees_of(sctx *s, const idset *ids)
         if (!rp) ac_set_add(s->p, unknown, key_of(hi));
     }
     if (!apr_hash_count(unknown)) return PL_OK;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT DISTINCT root_provider_id FROM "
-                    "resource_providers WHERE id IN (%s)", ac_set_sql(s->p, unknown)), "")
-        != PL_OK)
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT "
+                    "root_provider_id FROM resource_providers WHERE id IN (%s)",
+                    ac_set_sql(s->p, unknown)), "") != PL_OK)
         return PL_FAIL;
     return load_trees(s, set_from(s->p, res, 0));
 }
@@ -443,7 +446,7 @@ int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
     int i;
     *out = apr_hash_make(s->p);
     if (!apr_hash_count((apr_hash_t *)sps)) return PL_OK;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT DISTINCT sa.resource_provider_id, "
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT sa.resource_provider_id, "
                     "o.root_provider_id FROM resource_provider_aggregates sa "
                     "JOIN resource_provider_aggregates oa ON oa.aggregate_id = sa.aggregate_id "
                     "JOIN resource_providers o ON o.id = oa.resource_provider_id "
@@ -802,8 +805,8 @@ static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         /* upstream: a resourceless group only matches through a positive
          * filter (required traits or member_of) */
         if (!filt) return PL_OK;
-        if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT id, root_provider_id FROM "
-                        "resource_providers WHERE id IN (%s)%s%s ORDER BY id",
+        if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT id, root_provider_id "
+                        "FROM resource_providers WHERE id IN (%s)%s%s ORDER BY id",
                         ac_set_sql(s->p, filt), apr_hash_count(forb) ? " AND id NOT IN " : "",
                         apr_hash_count(forb) ? apr_psprintf(s->p, "(%s)",
                                                             ac_set_sql(s->p, forb)) : ""),
