@@ -214,13 +214,15 @@ static int cmp_rowkey(const void *x, const void *y)
 static rowkey *rows_by(apr_pool_t *p, const pl_dbres *res, int a, int b)
 {
     rowkey *k = apr_palloc(p, sizeof(rowkey) * (size_t)(res->nrows + 1));
-    int i;
+    int i, sorted = 1;
     for (i = 0; i < res->nrows; i++) {
         k[i].a = pl_cell_int(res, i, a);
         k[i].b = pl_cell_int(res, i, b);
         k[i].row = i;
+        if (i && sorted && cmp_rowkey(&k[i - 1], &k[i]) > 0) sorted = 0;
     }
-    qsort(k, (size_t)res->nrows, sizeof(rowkey), cmp_rowkey);
+    /* the index walks usually give this order already */
+    if (!sorted) qsort(k, (size_t)res->nrows, sizeof(rowkey), cmp_rowkey);
     return k;
 }
 
