@@ -871,11 +871,11 @@ static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
 static long long early_limit(sctx *s, const gctx *gc)
 {
     long long lim = 0;
-    int maxc = pl_conf_int(s->q->conf->max_allocation_candidates, -1);
+    int maxc = s->conf.max_candidates;
     if (s->r->groups->nelts != 1 || gc->multi || !gc->nrc || s->has_trees
         || apr_hash_count(s->sharing) || s->anchor_roots)
         return 0;
-    if (s->r->limit > 0 && !pl_conf_flag(s->q->conf->randomize_allocation_candidates, 0))
+    if (s->r->limit > 0 && !s->conf.randomize)
         lim = s->r->limit;
     if (maxc > 0 && (!lim || maxc < lim)) lim = maxc;
     return lim;
@@ -943,6 +943,9 @@ int pl_ac_search(pl_req *q, const pl_ac_request *r, pl_ac_result *out)
     sctx s;
     memset(&s, 0, sizeof(s));
     s.q = q;
+    s.conf.max_candidates = pl_conf_int(q->conf->max_allocation_candidates, -1);
+    s.conf.randomize = pl_conf_flag(q->conf->randomize_allocation_candidates, 0);
+    s.conf.no_split_trees = !PL_MV_GE(q, 1, 29);
     s.p = q->pool;
     s.r = r;
     s.out = out;
