@@ -16,6 +16,7 @@
 
 #include "candidates.h"
 #include "candidates_int.h"
+#include "capacity.h"
 #include "db.h"
 #include "http.h"
 #include "objects.h"
@@ -132,15 +133,165 @@ static idset *set_from(apr_pool_t *p, const pl_dbres *res, int col)
 #define USED_SQL(RP, RC) "(SELECT COALESCE(SUM(a.used), 0) FROM allocations a " \
     "WHERE a.resource_provider_id = " RP " AND a.resource_class_id = " RC ")"
 
+/* Long IN lists of ids stay ranges of an index: past MariaDB's
+ * in_predicate_conversion_threshold (1,000) the list would become a
+ * semi-join on a table of values, and the plan walk a whole table by
+ * another index.  AC_IN_CHUNK bounds one list (the range optimizer's
+ * memory). */
+#define IN_RANGES "SET STATEMENT in_predicate_conversion_threshold = 0 FOR "
+#define AC_IN_CHUNK 10000
+
+/* The providers of the trees rooted in an IN list, read by the root index
+ * even when the list is a large part of the table (the optimizer would
+ * scan the table then, reading every provider for a tenth of them). */
+#define TREES_OF "resource_providers rp FORCE INDEX (resource_providers_root_provider_id_idx)"
+
+static int cmp_id(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_rp_id(const void *a, const void *b)
+{
+    return cmp_id(&(*(pl_ac_rp *const *)a)->id, &(*(pl_ac_rp *const *)b)->id);
+}
+
+/* The ids of s, ascending, as IN lists of at most AC_IN_CHUNK each. */
+static apr_array_header_t *in_lists(apr_pool_t *p, const idset *s)
+{
+    int n = (int)apr_hash_count((apr_hash_t *)s), i = 0, k;
+    long long *ids = apr_palloc(p, sizeof(long long) * (size_t)(n + 1));
+    apr_array_header_t *out = apr_array_make(p, n / AC_IN_CHUNK + 1, sizeof(const char *));
+    apr_hash_index_t *hi;
+    for (hi = apr_hash_first(p, (apr_hash_t *)s); hi; hi = apr_hash_next(hi)) ids[i++] = key_of(hi);
+    qsort(ids, (size_t)n, sizeof(long long), cmp_id);
+    for (i = 0; i < n; i += AC_IN_CHUNK) {
+        int m = n - i < AC_IN_CHUNK ? n - i : AC_IN_CHUNK;
+        char *b = apr_palloc(p, (size_t)m * 21 + 1), *o = b;
+        for (k = 0; k < m; k++) o += sprintf(o, k ? ",%lld" : "%lld", ids[i + k]);
+        *(const char **)apr_array_push(out) = b;
+    }
+    return out;
+}
+
+/* The identity of the providers of trees rooted in IN, appended to added. */
+static int load_providers(sctx *s, const char *in, apr_array_header_t *added)
+{
+    pl_dbres *res;
+    int i;
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT rp.id, rp.uuid, rp.parent_provider_id, "
+                    "rp.root_provider_id FROM " TREES_OF " WHERE rp.root_provider_id IN (%s)",
+                    in), "") != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        pl_ac_rp *rp = apr_pcalloc(s->p, sizeof(*rp));
+        rp->id = pl_cell_int(res, i, 0);
+        rp->uuid = PL_CELL(res, i, 1);
+        rp->parent_id = PL_CELL(res, i, 2) ? pl_cell_int(res, i, 2) : 0;
+        rp->root_id = pl_cell_int(res, i, 3);
+        rp->traits = apr_array_make(s->p, 2, sizeof(const char *));
+        rp->inv = apr_array_make(s->p, 3, sizeof(pl_ac_inv));
+        ac_map_put(s->p, s->rps, rp->id, rp);
+        *(pl_ac_rp **)apr_array_push(added) = rp;
+    }
+    return PL_OK;
+}
+
+/* Row numbers of res ordered by the integer columns a, then b: the
+ * statements leave the order to the plan (an ORDER BY over the joined
+ * tables costs a temporary table), the answer's order is fixed here. */
+typedef struct rowkey { long long a, b; int row; } rowkey;
+
+static int cmp_rowkey(const void *x, const void *y)
+{
+    const rowkey *k = x, *l = y;
+    if (k->a != l->a) return k->a < l->a ? -1 : 1;
+    if (k->b != l->b) return k->b < l->b ? -1 : 1;
+    return k->row - l->row;
+}
+
+static rowkey *rows_by(apr_pool_t *p, const pl_dbres *res, int a, int b)
+{
+    rowkey *k = apr_palloc(p, sizeof(rowkey) * (size_t)(res->nrows + 1));
+    int i, sorted = 1;
+    for (i = 0; i < res->nrows; i++) {
+        k[i].a = pl_cell_int(res, i, a);
+        k[i].b = pl_cell_int(res, i, b);
+        k[i].row = i;
+        if (i && sorted && cmp_rowkey(&k[i - 1], &k[i]) > 0) sorted = 0;
+    }
+    /* the index walks usually give this order already */
+    if (!sorted) qsort(k, (size_t)res->nrows, sizeof(rowkey), cmp_rowkey);
+    return k;
+}
+
+/* Inventories with their usage, per provider in class order: the join
+ * starts from the providers (STRAIGHT_JOIN), so only the inventories and
+ * allocations of these trees are read. */
+static int load_inventories(sctx *s, const char *in)
+{
+    pl_dbres *res;
+    rowkey *order;
+    int i;
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT STRAIGHT_JOIN "
+                    "inv.resource_provider_id, inv.resource_class_id, rc.name, inv.total, "
+                    "inv.reserved, inv.allocation_ratio, inv.max_unit, "
+                    USED_SQL("inv.resource_provider_id", "inv.resource_class_id")
+                    " FROM " TREES_OF " "
+                    "JOIN inventories inv ON inv.resource_provider_id = rp.id "
+                    "JOIN resource_classes rc ON rc.id = inv.resource_class_id "
+                    "WHERE rp.root_provider_id IN (%s)", in), "") != PL_OK)
+        return PL_FAIL;
+    order = rows_by(s->p, res, 0, 1);
+    for (i = 0; i < res->nrows; i++) {
+        int r = order[i].row;
+        pl_ac_rp *rp = ac_map_get(s->rps, order[i].a);
+        pl_ac_inv *inv;
+        if (!rp) continue;
+        inv = apr_array_push(rp->inv);
+        inv->rc_id = order[i].b;
+        inv->rc = PL_CELL(res, r, 2);
+        inv->capacity = pl_capacity_int(pl_cell_int(res, r, 3), pl_cell_int(res, r, 4),
+                                        pl_cell_double(res, r, 5), &inv->capacity_f);
+        inv->max_unit = pl_cell_int(res, r, 6);
+        inv->used = pl_cell_int(res, r, 7);
+    }
+    return PL_OK;
+}
+
+/* Traits, per provider in trait id order. */
+static int load_traits(sctx *s, const char *in)
+{
+    pl_dbres *res;
+    rowkey *order;
+    int i;
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT STRAIGHT_JOIN "
+                    "rpt.resource_provider_id, rpt.trait_id, t.name FROM " TREES_OF " "
+                    "JOIN resource_provider_traits rpt ON rpt.resource_provider_id = rp.id "
+                    "JOIN traits t ON t.id = rpt.trait_id "
+                    "WHERE rp.root_provider_id IN (%s)", in), "") != PL_OK)
+        return PL_FAIL;
+    order = rows_by(s->p, res, 0, 1);
+    for (i = 0; i < res->nrows; i++) {
+        pl_ac_rp *rp = ac_map_get(s->rps, order[i].a);
+        const char *name = PL_CELL(res, order[i].row, 2);
+        if (!rp) continue;
+        *(const char **)apr_array_push(rp->traits) = name;
+        if (strcmp(name, "MISC_SHARES_VIA_AGGREGATE") == 0) rp->sharing = 1;
+    }
+    return PL_OK;
+}
+
 /* Load every provider of the trees rooted at the given ids that is not
- * loaded yet: identity, inventories with usage, traits. */
+ * loaded yet: identity, inventories with usage, traits.  The new providers
+ * join s->order in id order. */
 static int load_trees(sctx *s, const idset *roots)
 {
     apr_pool_t *p = s->p;
     idset *todo = ac_set_new(p);
     apr_hash_index_t *hi;
-    pl_dbres *res;
-    const char *in;
+    apr_array_header_t *lists, *added;
     int i;
 
     for (hi = apr_hash_first(p, (apr_hash_t *)roots); hi; hi = apr_hash_next(hi))
@@ -149,73 +300,22 @@ static int load_trees(sctx *s, const idset *roots)
             ac_set_add(p, s->loaded_roots, key_of(hi));
         }
     if (!apr_hash_count(todo)) return PL_OK;
-    in = ac_set_sql(p, todo);
-
-    if (pl_db_query(s->q, &res, apr_psprintf(p, "SELECT id, uuid, parent_provider_id, "
-                    "root_provider_id FROM resource_providers WHERE root_provider_id IN (%s) "
-                    "ORDER BY id", in), "") != PL_OK)
-        return PL_FAIL;
-    for (i = 0; i < res->nrows; i++) {
-        pl_ac_rp *rp = apr_pcalloc(p, sizeof(*rp));
-        rp->id = pl_cell_int(res, i, 0);
-        rp->uuid = PL_CELL(res, i, 1);
-        rp->parent_id = PL_CELL(res, i, 2) ? pl_cell_int(res, i, 2) : 0;
-        rp->root_id = pl_cell_int(res, i, 3);
-        rp->traits = apr_array_make(p, 2, sizeof(const char *));
-        rp->inv = apr_array_make(p, 2, sizeof(pl_ac_inv));
-        ac_map_put(p, s->rps, rp->id, rp);
-        *(pl_ac_rp **)apr_array_push(s->order) = rp;
-    }
-    for (i = 0; i < res->nrows; i++) {
-        pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(res, i, 0));
+    lists = in_lists(p, todo);
+    added = apr_array_make(p, (int)apr_hash_count(todo), sizeof(pl_ac_rp *));
+    for (i = 0; i < lists->nelts; i++)
+        if (load_providers(s, APR_ARRAY_IDX(lists, i, const char *), added) != PL_OK)
+            return PL_FAIL;
+    qsort(added->elts, (size_t)added->nelts, sizeof(pl_ac_rp *), cmp_rp_id);
+    for (i = 0; i < added->nelts; i++) {
+        pl_ac_rp *rp = APR_ARRAY_IDX(added, i, pl_ac_rp *);
         rp->root = ac_map_get(s->rps, rp->root_id);
         rp->parent = rp->parent_id ? ac_map_get(s->rps, rp->parent_id) : NULL;
+        *(pl_ac_rp **)apr_array_push(s->order) = rp;
     }
-
-    /* usage per inventory through the (provider, class, used) index: only
-     * the allocations of these trees are read */
-    if (pl_db_query(s->q, &res, apr_psprintf(p, "SELECT inv.resource_provider_id, "
-                    "inv.resource_class_id, rc.name, inv.total, inv.reserved, "
-                    "inv.allocation_ratio, inv.max_unit, " USED_SQL("inv.resource_provider_id",
-                    "inv.resource_class_id") " FROM inventories inv "
-                    "JOIN resource_providers rp ON rp.id = inv.resource_provider_id "
-                    "JOIN resource_classes rc ON rc.id = inv.resource_class_id "
-                    "WHERE rp.root_provider_id IN (%s) ORDER BY inv.resource_class_id",
-                    in), "") != PL_OK)
-        return PL_FAIL;
-    for (i = 0; i < res->nrows; i++) {
-        pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(res, i, 0));
-        pl_ac_inv *inv;
-        if (!rp) continue;
-        inv = apr_array_push(rp->inv);
-        inv->rc_id = pl_cell_int(res, i, 1);
-        inv->rc = PL_CELL(res, i, 2);
-        /* Python: int((total - reserved) * allocation_ratio), a float
-         * product and an exact integer of it, however large (a ratio of
-         * 1e30 is valid); the comparisons saturate, as no sum of amounts
-         * reaches 2^63 */
-        inv->capacity_f = trunc((double)(pl_cell_int(res, i, 3) - pl_cell_int(res, i, 4))
-                                * pl_cell_double(res, i, 5));
-        inv->capacity = inv->capacity_f >= 9223372036854775807.0 ? LLONG_MAX
-                      : inv->capacity_f <= -9223372036854775808.0 ? LLONG_MIN
-                      : (long long)inv->capacity_f;
-        inv->max_unit = pl_cell_int(res, i, 6);
-        inv->used = pl_cell_int(res, i, 7);
-    }
-
-    if (pl_db_query(s->q, &res, apr_psprintf(p, "SELECT rpt.resource_provider_id, t.name "
-                    "FROM resource_provider_traits rpt "
-                    "JOIN resource_providers rp ON rp.id = rpt.resource_provider_id "
-                    "JOIN traits t ON t.id = rpt.trait_id "
-                    "WHERE rp.root_provider_id IN (%s) "
-                    "ORDER BY rpt.resource_provider_id, rpt.trait_id", in), "") != PL_OK)
-        return PL_FAIL;
-    for (i = 0; i < res->nrows; i++) {
-        pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(res, i, 0));
-        if (!rp) continue;
-        *(const char **)apr_array_push(rp->traits) = PL_CELL(res, i, 1);
-        if (strcmp(PL_CELL(res, i, 1), "MISC_SHARES_VIA_AGGREGATE") == 0) rp->sharing = 1;
-    }
+    for (i = 0; i < lists->nelts; i++)
+        if (load_inventories(s, APR_ARRAY_IDX(lists, i, const char *)) != PL_OK
+            || load_traits(s, APR_ARRAY_IDX(lists, i, const char *)) != PL_OK)
+            return PL_FAIL;
     return PL_OK;
 }
 
@@ -230,9 +330,9 @@ static int load_trees_of(sctx *s, const idset *ids)
         if (!rp) ac_set_add(s->p, unknown, key_of(hi));
     }
     if (!apr_hash_count(unknown)) return PL_OK;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT DISTINCT root_provider_id FROM "
-                    "resource_providers WHERE id IN (%s)", ac_set_sql(s->p, unknown)), "")
-        != PL_OK)
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT "
+                    "root_provider_id FROM resource_providers WHERE id IN (%s)",
+                    ac_set_sql(s->p, unknown)), "") != PL_OK)
         return PL_FAIL;
     return load_trees(s, set_from(s->p, res, 0));
 }
@@ -348,7 +448,7 @@ int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
     int i;
     *out = apr_hash_make(s->p);
     if (!apr_hash_count((apr_hash_t *)sps)) return PL_OK;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT DISTINCT sa.resource_provider_id, "
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT sa.resource_provider_id, "
                     "o.root_provider_id FROM resource_provider_aggregates sa "
                     "JOIN resource_provider_aggregates oa ON oa.aggregate_id = sa.aggregate_id "
                     "JOIN resource_providers o ON o.id = oa.resource_provider_id "
@@ -598,6 +698,17 @@ static greq *greq_for(sctx *s, gctx *gc, pl_ac_rp *rp, long long anchor)
     return a;
 }
 
+/* (provider, root) of each row whose first two cells are they. */
+static void push_pairs(apr_array_header_t *pairs, const pl_dbres *res)
+{
+    int i;
+    for (i = 0; i < res->nrows; i++) {
+        ac_pair *pr = apr_array_push(pairs);
+        pr->rp = pl_cell_int(res, i, 0);
+        pr->root = pl_cell_int(res, i, 1);
+    }
+}
+
 /* Providers that alone satisfy a group with resources, in id order: the
  * trait, aggregate and tree filters are part of the one query, ahead of
  * the capacity tests, so usage is read only for providers that pass them.
@@ -652,11 +763,7 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
     if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
         return PL_FAIL;
     s->early_rows = res->nrows;
-    for (i = 0; i < res->nrows; i++) {
-        ac_pair *pr = apr_array_push(pairs);
-        pr->rp = pl_cell_int(res, i, 0);
-        pr->root = pl_cell_int(res, i, 1);
-    }
+    push_pairs(pairs, res);
     return PL_OK;
 }
 
@@ -665,7 +772,6 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
 static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
 {
     idset *filt = NULL, *forb = ac_set_new(s->p), *bad;
-    int i;
 
     if (gc->required->nelts) {
         if (ac_match_all(s, 0, gc->required, &filt) != PL_OK) return PL_FAIL;
@@ -701,18 +807,14 @@ static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         /* upstream: a resourceless group only matches through a positive
          * filter (required traits or member_of) */
         if (!filt) return PL_OK;
-        if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT id, root_provider_id FROM "
-                        "resource_providers WHERE id IN (%s)%s%s ORDER BY id",
+        if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT id, root_provider_id "
+                        "FROM resource_providers WHERE id IN (%s)%s%s ORDER BY id",
                         ac_set_sql(s->p, filt), apr_hash_count(forb) ? " AND id NOT IN " : "",
                         apr_hash_count(forb) ? apr_psprintf(s->p, "(%s)",
                                                             ac_set_sql(s->p, forb)) : ""),
                         "") != PL_OK)
             return PL_FAIL;
-        for (i = 0; i < res->nrows; i++) {
-            ac_pair *pr = apr_array_push(pairs);
-            pr->rp = pl_cell_int(res, i, 0);
-            pr->root = pl_cell_int(res, i, 1);
-        }
+        push_pairs(pairs, res);
     }
     return PL_OK;
 }
@@ -769,11 +871,11 @@ static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
 static long long early_limit(sctx *s, const gctx *gc)
 {
     long long lim = 0;
-    int maxc = pl_conf_int(s->q->conf->max_allocation_candidates, -1);
+    int maxc = s->conf.max_candidates;
     if (s->r->groups->nelts != 1 || gc->multi || !gc->nrc || s->has_trees
         || apr_hash_count(s->sharing) || s->anchor_roots)
         return 0;
-    if (s->r->limit > 0 && !pl_conf_flag(s->q->conf->randomize_allocation_candidates, 0))
+    if (s->r->limit > 0 && !s->conf.randomize)
         lim = s->r->limit;
     if (maxc > 0 && (!lim || maxc < lim)) lim = maxc;
     return lim;
@@ -841,6 +943,9 @@ int pl_ac_search(pl_req *q, const pl_ac_request *r, pl_ac_result *out)
     sctx s;
     memset(&s, 0, sizeof(s));
     s.q = q;
+    s.conf.max_candidates = pl_conf_int(q->conf->max_allocation_candidates, -1);
+    s.conf.randomize = pl_conf_flag(q->conf->randomize_allocation_candidates, 0);
+    s.conf.no_split_trees = !PL_MV_GE(q, 1, 29);
     s.p = q->pool;
     s.r = r;
     s.out = out;

@@ -19,9 +19,17 @@ const char *ac_set_sql(apr_pool_t *p, const idset *s);
 /* (provider, root or anchor root) */
 typedef struct ac_pair { long long rp, root; } ac_pair;
 
+/* What the merge needs of the configuration and the microversion. */
+typedef struct ac_conf {
+    int max_candidates;           /* max_allocation_candidates; <= 0: no limit */
+    int randomize;                /* randomize_allocation_candidates */
+    int no_split_trees;           /* before 1.29: one provider per tree */
+} ac_conf;
+
 /* Request-wide search state (RequestWideSearchContext). */
 typedef struct sctx {
     pl_req *q;
+    ac_conf conf;
     apr_pool_t *p;
     const pl_ac_request *r;
     pl_ac_result *out;

@@ -9,8 +9,7 @@
 #include <apr_time.h>
 
 #include "candidates_int.h"
-#include "db.h"
-#include "http.h"
+#include "capacity.h"
 
 /* ---- RPCandidateList: a set of (provider, anchor root, class) ---------- */
 
@@ -106,6 +105,124 @@ static int cmp_ll(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Add the sharing providers of shr, anchored to each tree they share with,
+ * as providers of class rc. */
+static int add_anchored(sctx *s, const idset *shr, long long rc, clist *c)
+{
+    apr_hash_t *anc;
+    apr_hash_index_t *hi, *hj;
+    if (ac_anchors(s, shr, &anc) != PL_OK) return PL_FAIL;
+    for (hi = apr_hash_first(s->p, anc); hi; hi = apr_hash_next(hi)) {
+        const void *k;
+        void *v;
+        apr_hash_this(hi, &k, NULL, &v);
+        for (hj = apr_hash_first(s->p, v); hj; hj = apr_hash_next(hj)) {
+            const void *a;
+            apr_hash_this(hj, &a, NULL, NULL);
+            cl_add(s->p, c, *(const long long *)k, *(const long long *)a, rc);
+        }
+    }
+    return PL_OK;
+}
+
+/* The (provider, anchor) candidates for the group's class number i, after
+ * the tree, member_of and forbidden aggregate filters (bad_aggs). */
+static int class_candidates(sctx *s, gctx *gc, int i, const idset *bad_aggs, clist *rc)
+{
+    apr_pool_t *p = s->p;
+    idset *shr = ac_set_new(p);
+    int j;
+    cl_init(p, rc);
+    for (j = 0; j < gc->with_res[i]->nelts; j++) {
+        ac_pair *pr = &APR_ARRAY_IDX(gc->with_res[i], j, ac_pair);
+        cl_add(p, rc, pr->rp, pr->root, gc->rc_ids[i]);
+        if (ac_set_has(s->sharing, pr->rp) && (!gc->in_aggs || ac_set_has(gc->in_aggs, pr->rp)))
+            ac_set_add(p, shr, pr->rp);
+    }
+    /* upstream narrows its request-wide sharing set in place by member_of */
+    if (gc->in_aggs) {
+        idset *n = ac_set_new(p);
+        apr_hash_index_t *hi;
+        for (hi = apr_hash_first(p, s->sharing); hi; hi = apr_hash_next(hi)) {
+            const void *k;
+            apr_hash_this(hi, &k, NULL, NULL);
+            if (ac_set_has(gc->in_aggs, *(const long long *)k))
+                ac_set_add(p, n, *(const long long *)k);
+        }
+        s->sharing = n;
+    }
+    if (apr_hash_count(shr) && !gc->tree_root
+        && add_anchored(s, shr, gc->rc_ids[i], rc) != PL_OK)
+        return PL_FAIL;
+    if (s->anchor_roots) cl_filter(p, rc, KEEP_TREE, s->anchor_roots);
+    if (gc->in_aggs && rc->items->nelts) cl_filter(p, rc, KEEP_RP_OR_TREE, gc->in_aggs);
+    if (bad_aggs && rc->items->nelts) cl_filter(p, rc, KEEP_NEITHER, bad_aggs);
+    return PL_OK;
+}
+
+/* all, joined with rc: both lists' items of the trees both have. */
+static void cl_join(apr_pool_t *p, clist *all, const clist *rc)
+{
+    idset *both, *t2, *b;
+    apr_hash_index_t *hi;
+    int j;
+    if (!all->items->nelts) {
+        *all = *rc;
+        return;
+    }
+    both = cl_trees(p, all);
+    t2 = cl_trees(p, rc);
+    b = ac_set_new(p);
+    for (hi = apr_hash_first(p, both); hi; hi = apr_hash_next(hi)) {
+        const void *k;
+        apr_hash_this(hi, &k, NULL, NULL);
+        if (ac_set_has(t2, *(const long long *)k)) ac_set_add(p, b, *(const long long *)k);
+    }
+    for (j = 0; j < rc->items->nelts; j++) {
+        trip *t = &APR_ARRAY_IDX(rc->items, j, trip);
+        cl_add(p, all, t->rp, t->anchor, t->rc);
+    }
+    cl_filter(p, all, KEEP_TREE, b);
+}
+
+/* One group request per combination of lists' providers (one list per
+ * class, each sorted by id) whose traits meet the group's. */
+static void tree_products(sctx *s, gctx *gc, long long anchor, apr_array_header_t **lists,
+                          apr_array_header_t *out)
+{
+    apr_pool_t *p = s->p;
+    int *idx = apr_pcalloc(p, sizeof(int) * (size_t)(gc->nrc + 1));
+    pl_ac_rp **pick = apr_pcalloc(p, sizeof(pl_ac_rp *) * (size_t)(gc->nrc + 1));
+    int j;
+    for (;;) {
+        for (j = 0; j < gc->nrc; j++) pick[j] = APR_ARRAY_IDX(lists[j], idx[j], pl_ac_rp *);
+        if (traits_ok(gc->g, pick, gc->nrc)) {
+            greq *a = apr_pcalloc(p, sizeof(*a));
+            int k, n = 0;
+            a->anchor = anchor;
+            a->narr = gc->nrc;
+            a->arr = apr_pcalloc(p, sizeof(pl_ac_arr) * (size_t)gc->nrc);
+            a->map = apr_pcalloc(p, sizeof(pl_ac_rp *) * (size_t)gc->nrc);
+            for (j = 0; j < gc->nrc; j++) {
+                a->arr[j].rp = pick[j];
+                a->arr[j].rc_id = gc->rc_ids[j];
+                a->arr[j].rc = gc->rc_names[j];
+                a->arr[j].amount = gc->amounts[j];
+                for (k = 0; k < n && a->map[k] != pick[j]; k++) ;
+                if (k == n) a->map[n++] = pick[j];
+            }
+            qsort(a->map, (size_t)n, sizeof(pl_ac_rp *), cmp_rp);
+            a->nmap = n;
+            *(greq **)apr_array_push(out) = a;
+        }
+        for (j = gc->nrc - 1; j >= 0; j--) {
+            if (++idx[j] < lists[j]->nelts) break;
+            idx[j] = 0;
+        }
+        if (j < 0) return;
+    }
+}
+
 int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out, ac_load_fn load_trees_of)
 {
     apr_pool_t *p = s->p;
@@ -123,69 +240,9 @@ int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out, ac_load_fn loa
     }
     for (i = 0; i < gc->nrc; i++) {
         clist rc;
-        idset *shr = ac_set_new(p);
-        cl_init(p, &rc);
-        for (j = 0; j < gc->with_res[i]->nelts; j++) {
-            ac_pair *pr = &APR_ARRAY_IDX(gc->with_res[i], j, ac_pair);
-            cl_add(p, &rc, pr->rp, pr->root, gc->rc_ids[i]);
-            if (ac_set_has(s->sharing, pr->rp) && (!gc->in_aggs || ac_set_has(gc->in_aggs, pr->rp)))
-                ac_set_add(p, shr, pr->rp);
-        }
-        /* upstream narrows its request-wide sharing set in place by member_of */
-        if (gc->in_aggs) {
-            idset *n = ac_set_new(p);
-            apr_hash_index_t *hi;
-            for (hi = apr_hash_first(p, s->sharing); hi; hi = apr_hash_next(hi)) {
-                const void *k;
-                apr_hash_this(hi, &k, NULL, NULL);
-                if (ac_set_has(gc->in_aggs, *(const long long *)k))
-                    ac_set_add(p, n, *(const long long *)k);
-            }
-            s->sharing = n;
-        }
-        if (apr_hash_count(shr) && !gc->tree_root) {
-            apr_hash_t *anc;
-            apr_hash_index_t *hi, *hj;
-            if (ac_anchors(s, shr, &anc) != PL_OK) return PL_FAIL;
-            for (hi = apr_hash_first(p, anc); hi; hi = apr_hash_next(hi)) {
-                const void *k;
-                void *v;
-                apr_hash_this(hi, &k, NULL, &v);
-                for (hj = apr_hash_first(p, v); hj; hj = apr_hash_next(hj)) {
-                    const void *a;
-                    apr_hash_this(hj, &a, NULL, NULL);
-                    cl_add(p, &rc, *(const long long *)k, *(const long long *)a, gc->rc_ids[i]);
-                }
-            }
-        }
-        if (s->anchor_roots) {
-            cl_filter(p, &rc, KEEP_TREE, s->anchor_roots);
-            if (!rc.items->nelts) return PL_OK;
-        }
-        if (gc->in_aggs) {
-            cl_filter(p, &rc, KEEP_RP_OR_TREE, gc->in_aggs);
-            if (!rc.items->nelts) return PL_OK;
-        }
-        if (bad_aggs) {
-            cl_filter(p, &rc, KEEP_NEITHER, bad_aggs);
-            if (!rc.items->nelts) return PL_OK;
-        }
-        if (!all.items->nelts)
-            all = rc;
-        else {
-            idset *both = cl_trees(p, &all), *t2 = cl_trees(p, &rc), *b = ac_set_new(p);
-            apr_hash_index_t *hi;
-            for (hi = apr_hash_first(p, both); hi; hi = apr_hash_next(hi)) {
-                const void *k;
-                apr_hash_this(hi, &k, NULL, NULL);
-                if (ac_set_has(t2, *(const long long *)k)) ac_set_add(p, b, *(const long long *)k);
-            }
-            for (j = 0; j < rc.items->nelts; j++) {
-                trip *t = &APR_ARRAY_IDX(rc.items, j, trip);
-                cl_add(p, &all, t->rp, t->anchor, t->rc);
-            }
-            cl_filter(p, &all, KEEP_TREE, b);
-        }
+        if (class_candidates(s, gc, i, bad_aggs, &rc) != PL_OK) return PL_FAIL;
+        if (!rc.items->nelts) return PL_OK;
+        cl_join(p, &all, &rc);
         if (!all.items->nelts) return PL_OK;
     }
 
@@ -219,41 +276,12 @@ int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out, ac_load_fn loa
     for (i = 0; i < anchors->nelts; i++) {
         long long anchor = APR_ARRAY_IDX(anchors, i, long long);
         apr_array_header_t **lists = ac_map_get(by_anchor, anchor);
-        int *idx = apr_pcalloc(p, sizeof(int) * (size_t)(gc->nrc + 1));
-        pl_ac_rp **pick = apr_pcalloc(p, sizeof(pl_ac_rp *) * (size_t)(gc->nrc + 1));
         int ok = 1;
         for (j = 0; j < gc->nrc; j++) {
             if (!lists[j]->nelts) ok = 0;
             else qsort(lists[j]->elts, (size_t)lists[j]->nelts, sizeof(pl_ac_rp *), cmp_rp);
         }
-        if (!ok || !ac_map_get(s->rps, anchor)) continue;
-        for (;;) {
-            for (j = 0; j < gc->nrc; j++) pick[j] = APR_ARRAY_IDX(lists[j], idx[j], pl_ac_rp *);
-            if (traits_ok(gc->g, pick, gc->nrc)) {
-                greq *a = apr_pcalloc(p, sizeof(*a));
-                int k, n = 0;
-                a->anchor = anchor;
-                a->narr = gc->nrc;
-                a->arr = apr_pcalloc(p, sizeof(pl_ac_arr) * (size_t)gc->nrc);
-                a->map = apr_pcalloc(p, sizeof(pl_ac_rp *) * (size_t)gc->nrc);
-                for (j = 0; j < gc->nrc; j++) {
-                    a->arr[j].rp = pick[j];
-                    a->arr[j].rc_id = gc->rc_ids[j];
-                    a->arr[j].rc = gc->rc_names[j];
-                    a->arr[j].amount = gc->amounts[j];
-                    for (k = 0; k < n && a->map[k] != pick[j]; k++) ;
-                    if (k == n) a->map[n++] = pick[j];
-                }
-                qsort(a->map, (size_t)n, sizeof(pl_ac_rp *), cmp_rp);
-                a->nmap = n;
-                *(greq **)apr_array_push(out) = a;
-            }
-            for (j = gc->nrc - 1; j >= 0; j--) {
-                if (++idx[j] < lists[j]->nelts) break;
-                idx[j] = 0;
-            }
-            if (j < 0) break;
-        }
+        if (ok && ac_map_get(s->rps, anchor)) tree_products(s, gc, anchor, lists, out);
     }
     return PL_OK;
 }
@@ -317,14 +345,15 @@ static int cmp_arr(const void *a, const void *b)
     return x->rc_id < y->rc_id ? -1 : x->rc_id > y->rc_id;
 }
 
+/* A candidate's identity, as hash key bytes. */
+typedef struct idkey { const void *bytes; size_t len; } idkey;
+
 /* Consolidate one pick per group; NULL when it exceeds capacity. */
-static pl_ac_areq *consolidate(sctx *s, greq **pick, int ng, const char **key)
+static pl_ac_areq *consolidate(sctx *s, greq **pick, int ng, idkey *key)
 {
     int total = 0, n = 0, g, i, k;
     pl_ac_arr *arr;
     pl_ac_areq *a;
-    char *kb;
-    size_t klen = 0, kcap;
 
     for (g = 0; g < ng; g++) total += pick[g]->narr;
     arr = apr_palloc(s->p, sizeof(pl_ac_arr) * (size_t)(total + 1));
@@ -338,25 +367,32 @@ static pl_ac_areq *consolidate(sctx *s, greq **pick, int ng, const char **key)
         }
     for (k = 0; k < n; k++) {
         pl_ac_inv *inv = ac_inv_of(arr[k].rp, arr[k].rc_id);
-        if (!inv || inv->used + arr[k].amount > inv->capacity || arr[k].amount > inv->max_unit)
+        if (!inv || !pl_amount_fits(inv->capacity, inv->used, inv->max_unit, arr[k].amount))
             return NULL;
     }
-    /* identity: the resources as a set and the mappings */
+    /* identity: the resources as a set and the mappings, as the bytes of
+     * n, the sorted (provider, class, amount) triples, then per group the
+     * number of providers and their ids */
     {
         pl_ac_arr *sorted = apr_pmemdup(s->p, arr, sizeof(pl_ac_arr) * (size_t)(n + 1));
+        size_t klen = 1 + 3 * (size_t)n;
+        long long *kb;
         qsort(sorted, (size_t)n, sizeof(pl_ac_arr), cmp_arr);
-        kcap = 64 + (size_t)n * 64;
-        for (g = 0; g < ng; g++) kcap += 24 + (size_t)pick[g]->nmap * 24;
-        kb = apr_palloc(s->p, kcap);
-        for (k = 0; k < n; k++)
-            klen += (size_t)snprintf(kb + klen, kcap - klen, "%lld:%lld:%lld,",
-                                     sorted[k].rp->id, sorted[k].rc_id, sorted[k].amount);
-        for (g = 0; g < ng; g++) {
-            klen += (size_t)snprintf(kb + klen, kcap - klen, "|");
-            for (i = 0; i < pick[g]->nmap; i++)
-                klen += (size_t)snprintf(kb + klen, kcap - klen, "%lld,", pick[g]->map[i]->id);
+        for (g = 0; g < ng; g++) klen += 1 + (size_t)pick[g]->nmap;
+        kb = apr_palloc(s->p, klen * sizeof(long long));
+        klen = 0;
+        kb[klen++] = n;
+        for (k = 0; k < n; k++) {
+            kb[klen++] = sorted[k].rp->id;
+            kb[klen++] = sorted[k].rc_id;
+            kb[klen++] = sorted[k].amount;
         }
-        *key = kb;
+        for (g = 0; g < ng; g++) {
+            kb[klen++] = pick[g]->nmap;
+            for (i = 0; i < pick[g]->nmap; i++) kb[klen++] = pick[g]->map[i]->id;
+        }
+        key->bytes = kb;
+        key->len = klen * sizeof(long long);
     }
     a = apr_pcalloc(s->p, sizeof(*a));
     a->narr = n;
@@ -416,17 +452,101 @@ static void summaries(sctx *s, int by_tree)
     }
 }
 
+/* isolate: no two same-provider groups picked the same provider. */
+static int isolated(const sctx *s, greq **pick, int ng)
+{
+    int a, b;
+    for (a = 0; a < ng; a++) {
+        if (!APR_ARRAY_IDX(s->r->groups, a, pl_ac_group).same_provider) continue;
+        for (b = a + 1; b < ng; b++)
+            if (APR_ARRAY_IDX(s->r->groups, b, pl_ac_group).same_provider
+                && pick[a]->map[0] == pick[b]->map[0])
+                return 0;
+    }
+    return 1;
+}
+
+/* Every combination of one request per group in lists (one anchor tree)
+ * that passes group_policy, same_subtree and capacity, once each, into
+ * s->out->areqs.  1 when max_allocation_candidates is reached. */
+static int anchor_products(sctx *s, apr_array_header_t **lists, apr_hash_t *seen)
+{
+    int ng = s->r->groups->nelts, g;
+    int isolate = s->r->group_policy && strcmp(s->r->group_policy, "isolate") == 0;
+    greq **pick = apr_pcalloc(s->p, sizeof(greq *) * (size_t)ng);
+    int *idx = apr_pcalloc(s->p, sizeof(int) * (size_t)ng);
+    for (g = 0; g < ng; g++)
+        if (!lists[g]->nelts) return 0;
+    for (;;) {
+        int ok;
+        for (g = 0; g < ng; g++) pick[g] = APR_ARRAY_IDX(lists[g], idx[g], greq *);
+        ok = !isolate || isolated(s, pick, ng);
+        if (ok && s->r->same_subtrees->nelts) ok = subtrees_ok(s, pick, ng);
+        if (ok) {
+            idkey key;
+            pl_ac_areq *a = consolidate(s, pick, ng, &key);
+            if (a && !apr_hash_get(seen, key.bytes, (apr_ssize_t)key.len)) {
+                apr_hash_set(seen, key.bytes, (apr_ssize_t)key.len, (void *)1);
+                *(pl_ac_areq **)apr_array_push(s->out->areqs) = a;
+                if (s->conf.max_candidates > 0 && s->out->areqs->nelts >= s->conf.max_candidates)
+                    return 1;
+            }
+        }
+        for (g = ng - 1; g >= 0; g--) {
+            if (++idx[g] < lists[g]->nelts) break;
+            idx[g] = 0;
+        }
+        if (g < 0) return 0;
+    }
+}
+
+/* Before 1.29 a request may not take from two providers of one tree. */
+static void drop_split_trees(sctx *s)
+{
+    apr_array_header_t *kept = apr_array_make(s->p, s->out->areqs->nelts, sizeof(pl_ac_areq *));
+    int i, j, k;
+    for (i = 0; i < s->out->areqs->nelts; i++) {
+        pl_ac_areq *a = APR_ARRAY_IDX(s->out->areqs, i, pl_ac_areq *);
+        int ok = 1;
+        for (j = 0; j < a->narr && ok; j++)
+            for (k = 0; k < j && ok; k++)
+                if (a->arr[j].rp != a->arr[k].rp && a->arr[j].rp->root_id == a->arr[k].rp->root_id)
+                    ok = 0;
+        if (ok) *(pl_ac_areq **)apr_array_push(kept) = a;
+    }
+    s->out->areqs = kept;
+}
+
+/* limit=: the first (or, randomized, any) limit requests, and the
+ * summaries of the trees they still use. */
+static void apply_limit(sctx *s)
+{
+    apr_array_header_t *old = s->out->summaries;
+    int i, k;
+    if (s->conf.randomize) shuffle(s->out->areqs);
+    s->out->areqs->nelts = (int)s->r->limit;
+    for (i = 0; i < s->order->nelts; i++) APR_ARRAY_IDX(s->order, i, pl_ac_rp *)->mark = 0;
+    for (i = 0; i < s->out->areqs->nelts; i++) {
+        pl_ac_areq *a = APR_ARRAY_IDX(s->out->areqs, i, pl_ac_areq *);
+        for (k = 0; k < a->narr; k++)
+            if (a->arr[k].rp->root) a->arr[k].rp->root->mark = 1;
+    }
+    s->out->summaries = apr_array_make(s->p, old->nelts, sizeof(pl_ac_rp *));
+    for (i = 0; i < old->nelts; i++) {
+        pl_ac_rp *rp = APR_ARRAY_IDX(old, i, pl_ac_rp *);
+        if (rp->root && rp->root->mark)
+            *(pl_ac_rp **)apr_array_push(s->out->summaries) = rp;
+    }
+}
+
 int ac_merge(sctx *s, apr_array_header_t **pg)
 {
     apr_pool_t *p = s->p;
-    int ng = s->r->groups->nelts, g, i, stop = 0;
-    int isolate = s->r->group_policy && strcmp(s->r->group_policy, "isolate") == 0;
-    int maxc = pl_conf_int(s->q->conf->max_allocation_candidates, -1);
+    int ng = s->r->groups->nelts, g, i;
     apr_hash_t *buckets = apr_hash_make(p), *seen = apr_hash_make(p);
     apr_array_header_t *anchors = apr_array_make(p, 8, sizeof(long long));
-    greq **pick = apr_pcalloc(p, sizeof(greq *) * (size_t)ng);
-    int *idx = apr_pcalloc(p, sizeof(int) * (size_t)ng);
 
+    /* per anchor tree, per group: its requests, anchors in first-seen order */
     for (g = 0; g < ng; g++)
         for (i = 0; i < pg[g]->nelts; i++) {
             greq *a = APR_ARRAY_IDX(pg[g], i, greq *);
@@ -440,88 +560,21 @@ int ac_merge(sctx *s, apr_array_header_t **pg)
             }
             *(greq **)apr_array_push(lists[g]) = a;
         }
-
-    for (i = 0; i < anchors->nelts && !stop; i++) {
-        apr_array_header_t **lists = ac_map_get(buckets, APR_ARRAY_IDX(anchors, i, long long));
-        int complete = 1;
-        for (g = 0; g < ng; g++) {
-            if (!lists[g]->nelts) complete = 0;
-            idx[g] = 0;
-        }
-        if (!complete) continue;
-        for (;;) {
-            int ok = 1;
-            for (g = 0; g < ng; g++) pick[g] = APR_ARRAY_IDX(lists[g], idx[g], greq *);
-            if (isolate) {
-                int a, b;
-                for (a = 0; a < ng && ok; a++) {
-                    if (!APR_ARRAY_IDX(s->r->groups, a, pl_ac_group).same_provider) continue;
-                    for (b = a + 1; b < ng && ok; b++)
-                        if (APR_ARRAY_IDX(s->r->groups, b, pl_ac_group).same_provider
-                            && pick[a]->map[0] == pick[b]->map[0])
-                            ok = 0;
-                }
-            }
-            if (ok && s->r->same_subtrees->nelts) ok = subtrees_ok(s, pick, ng);
-            if (ok) {
-                const char *key;
-                pl_ac_areq *a = consolidate(s, pick, ng, &key);
-                if (a && !apr_hash_get(seen, key, APR_HASH_KEY_STRING)) {
-                    apr_hash_set(seen, key, APR_HASH_KEY_STRING, (void *)1);
-                    *(pl_ac_areq **)apr_array_push(s->out->areqs) = a;
-                    if (maxc > 0 && s->out->areqs->nelts >= maxc) { stop = 1; break; }
-                }
-            }
-            for (g = ng - 1; g >= 0; g--) {
-                if (++idx[g] < lists[g]->nelts) break;
-                idx[g] = 0;
-            }
-            if (g < 0) break;
-        }
-    }
+    for (i = 0; i < anchors->nelts; i++)
+        if (anchor_products(s, ac_map_get(buckets, APR_ARRAY_IDX(anchors, i, long long)), seen))
+            break;
     if (!s->out->areqs->nelts) return PL_OK;
 
-    /* before 1.29 a request may not take from two providers of one tree */
-    if (!PL_MV_GE(s->q, 1, 29) && s->has_trees) {
-        apr_array_header_t *kept = apr_array_make(p, s->out->areqs->nelts, sizeof(pl_ac_areq *));
-        for (i = 0; i < s->out->areqs->nelts; i++) {
-            pl_ac_areq *a = APR_ARRAY_IDX(s->out->areqs, i, pl_ac_areq *);
-            int j, k, ok = 1;
-            for (j = 0; j < a->narr && ok; j++)
-                for (k = 0; k < j && ok; k++)
-                    if (a->arr[j].rp != a->arr[k].rp && a->arr[j].rp->root_id == a->arr[k].rp->root_id)
-                        ok = 0;
-            if (ok) *(pl_ac_areq **)apr_array_push(kept) = a;
-        }
-        s->out->areqs = kept;
+    if (s->conf.no_split_trees && s->has_trees) {
+        drop_split_trees(s);
         summaries(s, 0);
     }
     else
         summaries(s, 1);
 
-    if (s->r->limit > 0 && s->r->limit < s->out->areqs->nelts) {
-        if (pl_conf_flag(s->q->conf->randomize_allocation_candidates, 0))
-            shuffle(s->out->areqs);
-        s->out->areqs->nelts = (int)s->r->limit;
-        /* keep the summaries of the trees still in use */
-        {
-            apr_array_header_t *old = s->out->summaries;
-            int k;
-            for (i = 0; i < s->order->nelts; i++) APR_ARRAY_IDX(s->order, i, pl_ac_rp *)->mark = 0;
-            for (i = 0; i < s->out->areqs->nelts; i++) {
-                pl_ac_areq *a = APR_ARRAY_IDX(s->out->areqs, i, pl_ac_areq *);
-                for (k = 0; k < a->narr; k++)
-                    if (a->arr[k].rp->root) a->arr[k].rp->root->mark = 1;
-            }
-            s->out->summaries = apr_array_make(p, old->nelts, sizeof(pl_ac_rp *));
-            for (i = 0; i < old->nelts; i++) {
-                pl_ac_rp *rp = APR_ARRAY_IDX(old, i, pl_ac_rp *);
-                if (rp->root && rp->root->mark)
-                    *(pl_ac_rp **)apr_array_push(s->out->summaries) = rp;
-            }
-        }
-    }
-    else if (pl_conf_flag(s->q->conf->randomize_allocation_candidates, 0))
+    if (s->r->limit > 0 && s->r->limit < s->out->areqs->nelts)
+        apply_limit(s);
+    else if (s->conf.randomize)
         shuffle(s->out->areqs);
     return PL_OK;
 }

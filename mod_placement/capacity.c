@@ -2,11 +2,27 @@
 #include "capacity.h"
 
 #include <apr_strings.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 
 double pl_capacity(long long total, long long reserved, double ratio)
 {
     return (double)(total - reserved) * ratio;
+}
+
+long long pl_capacity_int(long long total, long long reserved, double ratio, double *f)
+{
+    double c = trunc(pl_capacity(total, reserved, ratio));
+    if (f) *f = c;
+    return c >= 9223372036854775807.0 ? LLONG_MAX
+         : c <= -9223372036854775808.0 ? LLONG_MIN
+         : (long long)c;
+}
+
+int pl_amount_fits(long long capacity, long long used, long long max_unit, long long amount)
+{
+    return used + amount <= capacity && amount <= max_unit;
 }
 
 int pl_amount_in_units(const pl_inv_limits *v, long long amount)

@@ -20,6 +20,17 @@ typedef struct pl_inv_limits {
  * for a float ratio (what MariaDB stores). */
 double pl_capacity(long long total, long long reserved, double ratio);
 
+/* int((total - reserved) * allocation_ratio): Python's float product and
+ * the exact integer of it, however large (a ratio of 1e30 is valid),
+ * saturated at LLONG_MIN/LLONG_MAX for comparisons (no sum of amounts
+ * reaches 2^63).  *f (when not NULL) gets the product truncated. */
+long long pl_capacity_int(long long total, long long reserved, double ratio, double *f);
+
+/* The rule on an integer capacity (pl_capacity_int) as the allocation
+ * candidates check a combination: 1 when used + amount <= capacity and
+ * amount <= max_unit. */
+int pl_amount_fits(long long capacity, long long used, long long max_unit, long long amount);
+
 /* 1 when amount obeys min_unit, max_unit and step_size (a step_size of 0
  * constrains nothing), else 0. */
 int pl_amount_in_units(const pl_inv_limits *v, long long amount);
