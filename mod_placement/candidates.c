@@ -469,27 +469,21 @@ int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
 
 /* ---- names -> ids ------------------------------------------------------------ */
 
-/* Exact-case name lookup of every name used by the request, in one query
- * per table. */
+/* Ids of every name the request uses, one query per table (pl_name_ids);
+ * out maps each name as stored to its id as a long long. */
 static int lookup_names(sctx *s, const char *table, apr_array_header_t *names, apr_hash_t *out)
 {
-    pl_dbres *res;
-    pl_dbarg *args;
-    int i;
-    if (!names->nelts) return PL_OK;
-    args = apr_pcalloc(s->p, sizeof(pl_dbarg) * (size_t)names->nelts);
-    for (i = 0; i < names->nelts; i++) {
-        args[i].type = 's';
-        args[i].s = APR_ARRAY_IDX(names, i, const char *);
-    }
-    if (pl_db_exec(s->q, &res, apr_psprintf(s->p, "SELECT id, name FROM %s WHERE name IN (%s)",
-                                           table, pl_db_placeholders(s->p, names->nelts)),
-                   args, names->nelts) != PL_OK)
-        return PL_FAIL;
-    for (i = 0; i < res->nrows; i++) {
+    apr_hash_t *texts = apr_hash_make(s->p);
+    apr_hash_index_t *hi;
+    if (pl_name_ids(s->q, table, "name", names, texts) != PL_OK) return PL_FAIL;
+    for (hi = apr_hash_first(s->p, texts); hi; hi = apr_hash_next(hi)) {
+        const void *name;
+        apr_ssize_t len;
+        void *text;
         long long *id = apr_palloc(s->p, sizeof(*id));
-        *id = pl_cell_int(res, i, 0);
-        apr_hash_set(out, PL_CELL(res, i, 1), APR_HASH_KEY_STRING, id);
+        apr_hash_this(hi, &name, &len, &text);
+        *id = atoll(text);
+        apr_hash_set(out, name, len, id);
     }
     return PL_OK;
 }

@@ -8,6 +8,7 @@
 #include "candidates.h"
 #include "http.h"
 #include "pyrepr.h"
+#include "strutil.h"
 
 #define STR(a, i) (APR_ARRAY_IDX((a), (i), const char *))
 
@@ -35,11 +36,6 @@ static int contains(const apr_array_header_t *a, const char *s)
     for (i = 0; a && i < a->nelts; i++)
         if (strcmp(STR(a, i), s) == 0) return 1;
     return 0;
-}
-
-static void add_unique(apr_array_header_t *a, const char *s)
-{
-    if (!contains(a, s)) *(const char **)apr_array_push(a) = s;
 }
 
 /* Python repr() of a list of str. */
@@ -144,7 +140,7 @@ static int parse_wide(pl_req *q, pl_ac_request *r)
         r->root_forbidden = t.forbidden;
         for (i = 0; i < t.all_of->nelts; i++) {
             apr_array_header_t *g = APR_ARRAY_IDX(t.all_of, i, apr_array_header_t *);
-            add_unique(r->root_required, STR(g, 0));
+            pl_add_unique(NULL, r->root_required, STR(g, 0));
         }
         conflicts = apr_array_make(q->pool, 2, sizeof(const char *));
         for (i = 0; i < r->root_forbidden->nelts; i++)
@@ -165,7 +161,7 @@ static int parse_wide(pl_req *q, pl_ac_request *r)
             const char *e = strchr(s, ',');
             const char *piece = pl_qp_strip(q->pool, e ? apr_pstrndup(q->pool, s, (size_t)(e - s))
                                                        : s);
-            add_unique(set, piece);
+            pl_add_unique(NULL, set, piece);
             if (!e) break;
             s = e + 1;
         }
@@ -235,7 +231,7 @@ static int check_subtree_groups(pl_req *q, pl_ac_request *r)
     }
     for (i = 0; i < r->same_subtrees->nelts; i++) {
         apr_array_header_t *set = APR_ARRAY_IDX(r->same_subtrees, i, apr_array_header_t *);
-        for (j = 0; j < set->nelts; j++) add_unique(subtree, STR(set, j));
+        for (j = 0; j < set->nelts; j++) pl_add_unique(NULL, subtree, STR(set, j));
     }
     if (resourceless->nelts == r->groups->nelts)
         return pl_fail(q, 400, PL_CODE_QUERY_MISSING_VALUE, "There must be at least one "
