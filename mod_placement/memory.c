@@ -28,18 +28,21 @@
  * - Blocks up to MMAP_THRESHOLD come from the arena (glibc's threshold
  *   starts at 128 kB: a multi-megabyte answer and a large result's cells
  *   were mapped and unmapped per request).
- * - RESERVE is touched once when the child starts, then freed to the top
+ * - A reserve is touched once when the child starts, then freed to the top
  *   of the arena and kept there (TRIM_THRESHOLD): the child starts near its
- *   working size.
+ *   working size.  It follows the child's thread count (RESERVE_PER_THREAD,
+ *   between RESERVE_MIN and RESERVE_MAX), so a prefork server with many
+ *   one-thread children does not pay 40 MB in each.
  * - The trimming thread gives free pages back only while the RSS is above
- *   KEEP_RSS (answers larger than usual arrived at once), and touches the
- *   reserve again after it (malloc_trim gives back the top too): trimmed
- *   to a fixed level, not to whatever was in use at that moment. */
+ *   twice the reserve (answers larger than usual arrived at once), and
+ *   touches the reserve again after it (malloc_trim gives back the top
+ *   too): trimmed to a fixed level, not to whatever was in use then. */
 #define MMAP_THRESHOLD (32 * 1024 * 1024)       /* glibc's maximum */
 #define TRIM_THRESHOLD (64 * 1024 * 1024)
-#define RESERVE (40 * 1024 * 1024)
-#define RESERVE_CHUNK (4 * 1024 * 1024)
-#define KEEP_RSS (80 * 1024 * 1024)
+#define RESERVE_PER_THREAD (2 * 1024 * 1024)
+#define RESERVE_MIN (4 * 1024 * 1024)
+#define RESERVE_MAX (40 * 1024 * 1024)
+#define RESERVE_CHUNK (2 * 1024 * 1024)
 #define ARENA_MAX 1
 /* An answer from this size up makes the trimming thread look at the RSS. */
 #define LARGE_ANSWER (256 * 1024)
@@ -66,13 +69,16 @@ static apr_allocator_t *work_alloc;
  * cleanup left the allocator broken, and httpd -X crashed in exit(). */
 static pthread_t trimmer;
 
-/* RESERVE bytes of the arena touched and freed again: they stay resident at
- * its top for the requests to come. */
+/* This child's reserve (bytes), set at child start. */
+static size_t reserve;
+
+/* The reserve's bytes of the arena touched and freed again: they stay
+ * resident at its top for the requests to come. */
 static void touch_reserve(void)
 {
-    char *chunk[RESERVE / RESERVE_CHUNK];
+    char *chunk[RESERVE_MAX / RESERVE_CHUNK];
     int i, n = 0;
-    for (i = 0; i < RESERVE / RESERVE_CHUNK; i++) {
+    for (i = 0; i < (int)(reserve / RESERVE_CHUNK); i++) {
         if (!(chunk[i] = malloc(RESERVE_CHUNK))) break;
         /* not 0: malloc and memset 0 become calloc, which touches nothing;
          * and the stores are seen, so the compiler may not drop them (or
@@ -108,7 +114,7 @@ static void *trim_loop(void *data)
         apr_sleep(apr_time_from_msec(TICK_MS));
         if (++ticks * TICK_MS < TRIM_EVERY_MS) continue;
         ticks = 0;
-        if (apr_atomic_xchg32(&dirty, 0) && resident() > KEEP_RSS) {
+        if (apr_atomic_xchg32(&dirty, 0) && resident() > 2 * reserve) {
             malloc_trim(0);
             touch_reserve();
         }
@@ -158,8 +164,11 @@ apr_pool_t *pl_memory_request_pool(apr_pool_t *parent)
     return p;
 }
 
-void pl_memory_child_init(apr_pool_t *pchild)
+void pl_memory_child_init(apr_pool_t *pchild, int threads)
 {
+    reserve = (size_t)(threads > 0 ? threads : 1) * RESERVE_PER_THREAD;
+    if (reserve < RESERVE_MIN) reserve = RESERVE_MIN;
+    if (reserve > RESERVE_MAX) reserve = RESERVE_MAX;
     work_alloc_init();
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);

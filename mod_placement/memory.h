@@ -1,6 +1,7 @@
 /* Process memory: a child keeps what its work touched, up to a fixed
- * level (80 MB resident), and starts with a reserve touched once, so its
- * RSS stays flat instead of following each large answer up and down.  glibc's allocator is tuned once per child,
+ * level (twice its reserve: 80 MB resident with 20 or more threads), and
+ * starts with the reserve touched once, so its RSS stays flat instead of
+ * following each large answer up and down.  glibc's allocator is tuned once per child,
  * before its threads start, and a thread of the child gives free pages back
  * after large answers while the RSS is above that level. */
 #ifndef PL_MEMORY_H
@@ -9,9 +10,10 @@
 #include <stddef.h>
 #include <apr_pools.h>
 
-/* child_init: mmap threshold fixed, one arena, its reserve touched, the
+/* child_init of a child running threads worker threads: mmap threshold
+ * fixed, one arena, its reserve touched (2 MB a thread, 4 to 40 MB), the
  * trimming thread (stopped by a cleanup on pchild). */
-void pl_memory_child_init(apr_pool_t *pchild);
+void pl_memory_child_init(apr_pool_t *pchild, int threads);
 
 /* A subpool of parent (a request's pool) for the request's work, on the
  * child's shared allocator, which keeps up to 16 MB free for the next

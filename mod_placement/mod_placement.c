@@ -157,7 +157,9 @@ static int placement_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t
 static void placement_child_init(apr_pool_t *p, server_rec *base)
 {
     server_rec *s;
-    pl_memory_child_init(p);             /* before the worker threads start */
+    int threads = 1;
+    ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);   /* prefork: 0 */
+    pl_memory_child_init(p, threads);    /* before the worker threads start */
     mysql_library_init(0, NULL, NULL);   /* not thread-safe: before any thread uses it */
     for (s = base; s; s = s->next) {
         pl_server_conf *c = ap_get_module_config(s->module_config, &placement_module);
