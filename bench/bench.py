@@ -204,7 +204,8 @@ class DB:
         fn()
         out = self.sql("SELECT COUNT(*), COALESCE(SUM(TIME_TO_SEC(query_time)),0), "
                        "COALESCE(SUM(rows_examined),0), COALESCE(SUM(rows_sent),0) "
-                       "FROM mysql.slow_log WHERE db = '%s' AND sql_text NOT LIKE 'SET %%'"
+                       "FROM mysql.slow_log WHERE db = '%s' AND (sql_text NOT LIKE 'SET %%' "
+                       "OR sql_text LIKE 'SET STATEMENT %% FOR %%')"   # not SET NAMES etc.
                        % db).split()
         top = self.sql("SELECT TIME_TO_SEC(query_time), rows_examined, rows_sent, "
                        "LEFT(REPLACE(sql_text, '\\n', ' '), 150) FROM mysql.slow_log "
