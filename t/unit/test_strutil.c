@@ -4,6 +4,7 @@
 #include "tap.h"
 
 #include <apr_general.h>
+#include <apr_strings.h>
 #include <json-c/json.h>
 #include <string.h>
 
@@ -97,6 +98,33 @@ int main(void)
             ok(json_object_get_string_len(s0) == 4, "document: as a C string of 4 bytes");
             json_object_put(d);
         }
+    }
+    {
+        /* pl_add_unique: the same answers with a hash of what is held and
+         * with a scan of the array */
+        apr_hash_t *seen = apr_hash_make(p);
+        apr_array_header_t *a = apr_array_make(p, 2, sizeof(const char *));
+        apr_array_header_t *b = apr_array_make(p, 2, sizeof(const char *));
+        const char *in[] = {"HW_CPU_X86_AVX2", "CUSTOM_FOO", "HW_CPU_X86_AVX2", "CUSTOM_FOO", "x", ""};
+        int i;
+        for (i = 0; i < 6; i++) {
+            pl_add_unique(seen, a, in[i]);
+            pl_add_unique(NULL, b, apr_pstrdup(p, in[i]));   /* equal text, other pointer */
+        }
+        is_int(a->nelts, 4, "add_unique with a hash: duplicates left out");
+        is_int(b->nelts, 4, "add_unique by scan: duplicates compared by text");
+        is_str(pl_join(p, (const char *const *)a->elts, a->nelts, ","),
+               "HW_CPU_X86_AVX2,CUSTOM_FOO,x,", "add_unique keeps first-seen order");
+        is_str(pl_join(p, (const char *const *)b->elts, b->nelts, ","),
+               "HW_CPU_X86_AVX2,CUSTOM_FOO,x,", "add_unique by scan: same order");
+    }
+    {
+        const char *mixed = "6984BB2D-830D-4c8d-AC64-C5A8103664BE";
+        char *low = pl_lower(p, mixed);
+        is_str(low, "6984bb2d-830d-4c8d-ac64-c5a8103664be", "lower: A-Z lowered");
+        ok(low != mixed && !strcmp(mixed, "6984BB2D-830D-4c8d-AC64-C5A8103664BE"),
+           "lower: a copy, the input unchanged");
+        is_str(pl_lower(p, "caf\xc3\x89 ZZ"), "caf\xc3\x89 zz", "lower: bytes past ASCII untouched");
     }
     return done_testing();
 }
