@@ -8,7 +8,7 @@ use Exporter 'import';
 use HTTP::Tiny;
 use JSON::PP;
 use Test::More ();
-our @EXPORT = qw(%env $dir sql sql_rows settle digest log_counts wsrep_counts
+our @EXPORT = qw(%env $dir sql sql_rows settle whole_cluster digest log_counts wsrep_counts
                  front api uuid4 node kill_node start_node);
 
 our $dir = $ENV{GALERA_BED} or die "run through t/galera/bed.sh\n";
@@ -35,6 +35,21 @@ sub sql { my @r = sql_rows(@_); return @r ? $r[0][0] : undef }
 
 # Wait until every running node has applied all that was committed.
 sub settle { for my $n (1 .. 3) { eval { sql($n, 'SELECT 1') } } }
+
+# Do all three nodes see one primary view of three, each synced?  A node
+# that answers again after a restart may not be in the others' view yet.
+sub whole_cluster {
+    for my $n (1 .. 3) {
+        my %st = eval { map { lc($_->[0]) => $_->[1] } sql_rows($n,
+            "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+            . "WHERE VARIABLE_NAME IN ('WSREP_CLUSTER_SIZE', 'WSREP_CLUSTER_STATUS', "
+            . "'WSREP_LOCAL_STATE_COMMENT')") };
+        return 0 unless ($st{wsrep_cluster_size} // 0) == 3
+            && ($st{wsrep_cluster_status} // '') eq 'Primary'
+            && ($st{wsrep_local_state_comment} // '') eq 'Synced';
+    }
+    return 1;
+}
 
 my @tables = qw(resource_providers inventories allocations consumers projects users
                 traits resource_classes resource_provider_traits placement_aggregates
