@@ -42,6 +42,16 @@ struct pl_dbpool {
  * failover list (when all are down, all are tried anyway). */
 #define HOST_DOWN_HOLD apr_time_from_sec(5)
 
+/* A Galera node outside a primary component is connected but not ready
+ * (wsrep_ready OFF; its statements fail with 1047).  The survivors of a
+ * node that died are in that state for a moment while the cluster forms
+ * again, so a request waits for a ready node, polling, up to READY_WAIT
+ * from its start, instead of answering 503 at once.  A node cut off from
+ * the majority for longer still gets 503, after that wait.  Hosts that
+ * refuse connections are never waited for. */
+#define READY_WAIT apr_time_from_sec(5)
+#define READY_POLL apr_time_from_msec(200)
+
 typedef struct pl_db_conn {
     pl_dbpool *owner;
     MYSQL *m;               /* NULL until connected */
@@ -171,6 +181,22 @@ static void set_io_timeouts(pl_db_conn *c, MYSQL *m)
     mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &t);
 }
 
+/* Whether the server takes statements: a Galera node must be in a primary
+ * component (wsrep_ready); a server without Galera (wsrep_on off, or no
+ * such variable at all) always is. */
+static int node_ready(MYSQL *m)
+{
+    MYSQL_RES *r;
+    MYSQL_ROW row;
+    int ready = 1;
+    if (mysql_query(m, "SHOW GLOBAL STATUS WHERE Variable_name = 'wsrep_ready' AND @@wsrep_on")
+        != 0 || !(r = mysql_store_result(m)))
+        return 1;
+    if ((row = mysql_fetch_row(r)) && row[1]) ready = strcmp(row[1], "ON") == 0;
+    mysql_free_result(r);
+    return ready;
+}
+
 /* This connection's share of the server's prepared statements. */
 static int stmt_share(MYSQL *m)
 {
@@ -215,6 +241,11 @@ static int connect_host(pl_db_conn *c, int h, const char **errmsg)
         mysql_close(m);
         return -1;
     }
+    if (!node_ready(m)) {
+        *errmsg = "WSREP has not yet prepared node for application use";
+        mysql_close(m);
+        return 1;
+    }
     c->m = m;
     c->repeatable_read = session_is_repeatable_read(m);
     c->host = h;
@@ -223,19 +254,21 @@ static int connect_host(pl_db_conn *c, int h, const char **errmsg)
     return 0;
 }
 
-/* Connect to the first host of the list that answers, skipping those that
- * recently did not (unless none is left), so a pool entry whose node died
- * is replaced by one on another node. */
-static int connect_db(pl_db_conn *c, const char **errmsg)
+/* One round over the hosts: the first that answers and is ready, skipping
+ * those that recently did not (unless none is left), so a pool entry whose
+ * node died is replaced by one on another node.  0 when connected; -1
+ * when none was, with *not_ready set when some host was only not ready. */
+static int connect_round(pl_db_conn *c, const char **errmsg, int *not_ready)
 {
     pl_dbpool *pool = c->owner;
     int n = nhosts(c), pass, h;
     for (pass = 0; pass < 2; pass++) {
         for (h = 0; h < n; h++) {
             apr_time_t now = apr_time_now();
-            int held = n > 1 && pool->down_until[h] > now;
+            int held = n > 1 && pool->down_until[h] > now, rv;
             if (held != pass) continue;     /* pass 0: the live ones; 1: the rest */
-            if (connect_host(c, h, errmsg) == 0) {
+            rv = connect_host(c, h, errmsg);
+            if (rv == 0) {
                 if (n > 1 && (h > 0 || held))
                     ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, pool->s, PL_LOGNO(205)
                                  "database connection to host %d of %d (%s)", h + 1, n,
@@ -243,15 +276,35 @@ static int connect_db(pl_db_conn *c, const char **errmsg)
                 if (n > 1) pool->down_until[h] = 0;
                 return 0;
             }
+            if (rv > 0) *not_ready = 1;
             if (n > 1) {
-                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, pool->s, PL_LOGNO(206)
-                             "database host %d of %d (%s) unreachable: %s", h + 1, n,
-                             pool->conf->db->hosts[h], *errmsg);
+                if (!held)      /* once a hold, not once a try */
+                    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, pool->s, PL_LOGNO(206)
+                                 "database host %d of %d (%s) unreachable: %s", h + 1, n,
+                                 pool->conf->db->hosts[h], *errmsg);
                 pool->down_until[h] = now + HOST_DOWN_HOLD;
             }
         }
     }
     return -1;
+}
+
+/* Connect, waiting until `until` (READY_WAIT) while hosts answer but are
+ * not ready. */
+static int connect_db(pl_db_conn *c, apr_time_t until, const char **errmsg)
+{
+    for (;;) {
+        int not_ready = 0;
+        if (connect_round(c, errmsg, &not_ready) == 0) return 0;
+        if (!not_ready || apr_time_now() + READY_POLL > until) return -1;
+        apr_sleep(READY_POLL);
+    }
+}
+
+/* How long request q may wait for a ready node (see READY_WAIT). */
+static apr_time_t ready_until(const pl_req *q)
+{
+    return q->r->request_time + READY_WAIT;
 }
 
 /* The connection is unusable: close it.  A node that says it is shutting
@@ -348,7 +401,7 @@ static pl_db_conn *acquire(pl_req *q)
     }
     q->db = res;
     apr_pool_cleanup_register(q->r->pool, q, release_conn, apr_pool_cleanup_null);
-    if (!q->db->m && connect_db(q->db, &err) != 0) {
+    if (!q->db->m && connect_db(q->db, ready_until(q), &err) != 0) {
         q->db_errno = CR_CONN_HOST_ERROR;
         unavailable(q, err);
         return NULL;
@@ -653,7 +706,7 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
     for (attempt = 0; ; attempt++) {
         if (!c->m) {
             const char *cerr;
-            if (connect_db(c, &cerr) != 0) {
+            if (connect_db(c, ready_until(q), &cerr) != 0) {
                 q->db_errno = CR_CONN_HOST_ERROR;
                 return unavailable(q, cerr);
             }
@@ -732,7 +785,7 @@ static int begin(pl_req *q, pl_db_conn *c, int snapshot)
     int attempt;
     for (attempt = 0; attempt <= nhosts(c); attempt++) {
         const char *cerr;
-        if (!c->m && connect_db(c, &cerr) != 0) {
+        if (!c->m && connect_db(c, ready_until(q), &cerr) != 0) {
             q->db_errno = CR_CONN_HOST_ERROR;
             return unavailable(q, cerr);
         }
@@ -825,7 +878,7 @@ static int check_commit(pl_req *q, pl_db_conn *c, pl_txn_check_fn check, void *c
     const char *cerr;
     int rv;
     memset(&q->failure, 0, sizeof(q->failure));
-    if (!c->m && connect_db(c, &cerr) != 0) return unavailable(q, cerr);
+    if (!c->m && connect_db(c, ready_until(q), &cerr) != 0) return unavailable(q, cerr);
     (void)mysql_query(c->m, "SET SESSION wsrep_sync_wait = 1");
     if (begin(q, c, 0) != PL_OK) return PL_FAIL;
     rv = check(q, ctx);

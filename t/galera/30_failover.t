@@ -133,9 +133,22 @@ ok(grep({ $_->{f} eq 'b' && $_->{s} == 204 && $_->{t} > $mark{back2} } @ev),
 my @a503 = grep { $_->{f} eq 'a' && $_->{s} >= 500 } @ev;
 my @a_unknown = grep { ($_->{detail} // '') =~ /during commit|commit failed/ } @a503;
 is(scalar(@a503) - scalar(@a_unknown), 0,
-   'front a: no 5xx during the failover but for ' . scalar(@a_unknown) . ' COMMITs cut off (outcome unknown)');
+   'front a: no 5xx during the failover but for ' . scalar(@a_unknown) . ' COMMITs cut off (outcome unknown)')
+    or diag(explain_5xx(\%mark, @a503));
 ok(grep({ $_->{f} eq 'a' && $_->{s} == 204 && $_->{t} > $mark{kill1} + 1 && $_->{t} < $mark{start1} } @ev),
    'front a made claims while node 1 was down');
+
+# When front a's 5xx came, against the marks, and what they said.
+sub explain_5xx {
+    my ($m, @e) = @_;
+    my %detail;
+    $detail{$_->{detail} // '(none)'}++ for @e;
+    my @t = sort { $a <=> $b } map { $_->{t} } @e;
+    return join "\n", sprintf("front a 5xx from %+.1fs to %+.1fs after node 1 was killed "
+        . "(node 2 killed at %+.1fs, back at %+.1fs; node 1 restarted at %+.1fs)",
+        map { $_ - $m->{kill1} } $t[0], $t[-1], $m->{kill2}, $m->{back2}, $m->{start1}),
+        map { "  $detail{$_} x $_" } sort keys %detail;
+}
 
 # --- SQL ----------------------------------------------------------------------------
 my $in = join ',', map { "'$_'" } @rps;
