@@ -109,7 +109,7 @@ static int retry(pl_req *q, const char *why, const char *text)
 {
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, PL_LOGNO(612)
                   "%s allocation write retried: %s", q->request_id, why);
-    pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "%s", text);
+    pl_fail_db(q, PL_DBE_CONFLICT, "%s", text);
     return PL_RETRY;
 }
 
@@ -721,7 +721,7 @@ static int create_missing_names(wctx *s)
     if (create_names(q, "consumer_types", "name", s->types, s->type_ids) != PL_OK
         || create_names(q, "projects", "external_id", s->projects, s->proj_ids) != PL_OK
         || create_names(q, "users", "external_id", s->users, s->user_ids) != PL_OK)
-        return q->failure.status == 409 && q->db_errno == PL_ER_DUP_ENTRY ? PL_RETRY : PL_FAIL;
+        return pl_failed_conflict(q) && q->db_errno == PL_ER_DUP_ENTRY ? PL_RETRY : PL_FAIL;
     return PL_OK;
 }
 
@@ -859,7 +859,7 @@ static int bump_providers(wctx *s)
         rp.uuid = pv->uuid;
         rp.generation = pv->gen;
         if (note(q, pl_provider_bump(q, &rp)) != PL_OK) {
-            if (q->failure.status == 409 && !q->db_errno)
+            if (pl_failed_conflict(q) && !q->db_errno)
                 return retry(q, "provider generation bump failed", CONCURRENT_TEXT);
             return PL_FAIL;
         }
@@ -963,7 +963,7 @@ int pl_alloc_write(pl_req *q, pl_alloc_request *w)
             apr_hash_set(w->rp_ids, u, APR_HASH_KEY_STRING, PL_CELL(res, i, LR_ID));
         }
     }
-    else if (q->failure.status >= 500)
+    else if (pl_failed_server_side(q))
         return PL_FAIL;
     memset(&q->failure, 0, sizeof(q->failure));
     if (pl_alloc_resolve(q, w) != PL_OK) return PL_FAIL;

@@ -150,9 +150,9 @@ int pl_provider_bump(pl_req *q, pl_provider *rp)
                     rp->id, rp->generation) != PL_OK)
         return PL_FAIL;
     if (res->affected != 1)
-        return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "resource provider generation "
-                       "conflict: Another thread concurrently updated the data. Please "
-                       "retry your update");
+        return pl_fail_db(q, PL_DBE_CONFLICT, "resource provider generation conflict: "
+                          "Another thread concurrently updated the data. Please retry your "
+                          "update");
     rp->generation++;
     rp->modified = apr_time_now();
     return PL_OK;

@@ -43,8 +43,8 @@ int pl_provider_rows(pl_req *q, const char *uuid, pl_provider *out, const char *
 
 /* Check-and-bump: the provider's generation must still be rp->generation;
  * then it becomes rp->generation + 1 (and updated_at now).  PL_OK, or
- * PL_FAIL with 409 placement.concurrent_update recorded when another writer
- * got there first. */
+ * PL_FAIL with a conflict (PL_DBE_CONFLICT, pl_failed_conflict) recorded
+ * when another writer got there first. */
 int pl_provider_bump(pl_req *q, pl_provider *rp);
 
 /* Locking several providers without blocking provider creation: a
