@@ -80,10 +80,8 @@ typedef struct cons {
     apr_array_header_t *old;    /* old_alloc */
 } cons;
 
-typedef struct inv {
-    pl_inv_limits lim;
-    long long used, sum;
-} inv;
+/* a provider's inventory of a class, as step 3 checks it */
+typedef pl_claim_inv inv;
 
 /* Decimal text of an integer (apr's formatter knows no %lld). */
 static const char *ll(apr_pool_t *p, long long v)
@@ -109,7 +107,7 @@ static int retry(pl_req *q, const char *why, const char *text)
 {
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, q->r, PL_LOGNO(612)
                   "%s allocation write retried: %s", q->request_id, why);
-    pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "%s", text);
+    pl_fail_db(q, PL_DBE_CONFLICT, "%s", text);
     return PL_RETRY;
 }
 
@@ -695,21 +693,22 @@ static int check_capacity(wctx *s)
         line *l = &APR_ARRAY_IDX(lines, i, line);
         inv *v = apr_hash_get(invs, apr_pstrcat(p, ll(p, l->rp->id), ":", ll(p, l->rc_id), NULL),
                               APR_HASH_KEY_STRING);
-        if (v) v->sum += l->used;
-        if (l->used == 0) continue;
-        if (!v)
+        switch (pl_claim_check(v, l->used)) {
+        case PL_CLAIM_OK:
+            break;
+        case PL_CLAIM_NO_INVENTORY:
             return pl_fail(q, 409, NULL, "Unable to allocate inventory: Inventory for "
                            "'%s' on resource provider '%s' invalid.", l->rc, l->rp->uuid);
-        if (!pl_amount_in_units(&v->lim, l->used))
+        case PL_CLAIM_UNITS:
             return pl_fail(q, 409, NULL, "Unable to allocate inventory: Unable to create "
                            "allocation for '%s' on resource provider '%s'. The requested "
                            "amount would violate inventory constraints.",
                            l->rc, l->rp->uuid);
-        if (!pl_usage_fits(&v->lim, v->used + l->used)
-            || !pl_usage_fits(&v->lim, v->used + v->sum))
+        case PL_CLAIM_CAPACITY:
             return pl_fail(q, 409, NULL, "Unable to allocate inventory: Unable to create "
                            "allocation for '%s' on resource provider '%s'. The requested "
                            "amount would exceed the capacity.", l->rc, l->rp->uuid);
+        }
     }
     return PL_OK;
 }
@@ -721,7 +720,7 @@ static int create_missing_names(wctx *s)
     if (create_names(q, "consumer_types", "name", s->types, s->type_ids) != PL_OK
         || create_names(q, "projects", "external_id", s->projects, s->proj_ids) != PL_OK
         || create_names(q, "users", "external_id", s->users, s->user_ids) != PL_OK)
-        return q->failure.status == 409 && q->db_errno == PL_ER_DUP_ENTRY ? PL_RETRY : PL_FAIL;
+        return pl_failed_conflict(q) && q->db_errno == PL_ER_DUP_ENTRY ? PL_RETRY : PL_FAIL;
     return PL_OK;
 }
 
@@ -859,7 +858,7 @@ static int bump_providers(wctx *s)
         rp.uuid = pv->uuid;
         rp.generation = pv->gen;
         if (note(q, pl_provider_bump(q, &rp)) != PL_OK) {
-            if (q->failure.status == 409 && !q->db_errno)
+            if (pl_failed_conflict(q) && !q->db_errno)
                 return retry(q, "provider generation bump failed", CONCURRENT_TEXT);
             return PL_FAIL;
         }
@@ -963,7 +962,7 @@ int pl_alloc_write(pl_req *q, pl_alloc_request *w)
             apr_hash_set(w->rp_ids, u, APR_HASH_KEY_STRING, PL_CELL(res, i, LR_ID));
         }
     }
-    else if (q->failure.status >= 500)
+    else if (pl_failed_server_side(q))
         return PL_FAIL;
     memset(&q->failure, 0, sizeof(q->failure));
     if (pl_alloc_resolve(q, w) != PL_OK) return PL_FAIL;
@@ -1035,87 +1034,9 @@ int pl_alloc_delete_consumer(pl_req *q, const char *consumer_uuid)
 
 /* Reading request bodies ------------------------------------------------ */
 
-/* The resources of one provider into items (a later duplicate provider in
- * a pre-1.12 list replaces the earlier one where it stood, as a dict). */
-static void add_resources(pl_req *q, apr_array_header_t *items, const char *rp_uuid,
-                          json_object *resources)
-{
-    apr_array_header_t *keep = NULL;
-    int i;
-    for (i = 0; i < items->nelts; i++)
-        if (!strcmp(APR_ARRAY_IDX(items, i, pl_alloc_item).rp_uuid, rp_uuid)) break;
-    if (i < items->nelts) {
-        /* rebuild: everything before, the new resources, everything after */
-        int at = i, j;
-        keep = apr_array_make(q->pool, items->nelts, sizeof(pl_alloc_item));
-        for (j = 0; j < at; j++)
-            APR_ARRAY_PUSH(keep, pl_alloc_item) = APR_ARRAY_IDX(items, j, pl_alloc_item);
-        {
-            json_object_object_foreach(resources, rc, v) {
-                pl_alloc_item *it = apr_array_push(keep);
-                it->rp_uuid = rp_uuid;
-                it->rc = apr_pstrdup(q->pool, rc);
-                it->used = json_object_get_int64(v);
-            }
-        }
-        for (j = at; j < items->nelts; j++)
-            if (strcmp(APR_ARRAY_IDX(items, j, pl_alloc_item).rp_uuid, rp_uuid))
-                APR_ARRAY_PUSH(keep, pl_alloc_item) = APR_ARRAY_IDX(items, j, pl_alloc_item);
-        items->nelts = 0;
-        for (j = 0; j < keep->nelts; j++)
-            APR_ARRAY_PUSH(items, pl_alloc_item) = APR_ARRAY_IDX(keep, j, pl_alloc_item);
-        return;
-    }
-    {
-        json_object_object_foreach(resources, rc, v) {
-            pl_alloc_item *it = apr_array_push(items);
-            it->rp_uuid = rp_uuid;
-            it->rc = apr_pstrdup(q->pool, rc);
-            it->used = json_object_get_int64(v);
-        }
-    }
-}
-
 void pl_alloc_consumer_read(pl_req *q, pl_alloc_consumer *c, const char *uuid, json_object *d)
 {
-    json_object *v, *allocs = NULL;
-    memset(c, 0, sizeof(*c));
-    c->uuid = uuid;
-    c->items = apr_array_make(q->pool, 4, sizeof(pl_alloc_item));
-    json_object_object_get_ex(d, "allocations", &allocs);
-    if (json_object_is_type(allocs, json_type_array)) {
-        size_t i, n = json_object_array_length(allocs);
-        for (i = 0; i < n; i++) {
-            json_object *a = json_object_array_get_idx(allocs, i), *rp, *u, *r;
-            json_object_object_get_ex(a, "resource_provider", &rp);
-            json_object_object_get_ex(rp, "uuid", &u);
-            json_object_object_get_ex(a, "resources", &r);
-            add_resources(q, c->items, apr_pstrdup(q->pool, json_object_get_string(u)), r);
-        }
-    }
-    else if (allocs) {
-        json_object_object_foreach(allocs, rp_uuid, a) {
-            json_object *r;
-            json_object_object_get_ex(a, "resources", &r);
-            add_resources(q, c->items, apr_pstrdup(q->pool, rp_uuid), r);
-        }
-    }
-    if (json_object_object_get_ex(d, "project_id", &v) && v) {
-        c->project_id = apr_pstrdup(q->pool, json_object_get_string(v));
-        json_object_object_get_ex(d, "user_id", &v);
-        c->user_id = apr_pstrdup(q->pool, json_object_get_string(v));
-    }
-    else {
-        c->project_id = q->conf->incomplete_consumer_project_id;
-        c->user_id = q->conf->incomplete_consumer_user_id;
-    }
-    if (PL_MV_GE(q, 1, 28)) {
-        c->check_generation = 1;
-        if (!json_object_object_get_ex(d, "consumer_generation", &v) || !v)
-            c->generation_null = 1;
-        else
-            c->generation = json_object_get_int64(v);
-    }
-    if (PL_MV_GE(q, 1, 38) && json_object_object_get_ex(d, "consumer_type", &v) && v)
-        c->consumer_type = apr_pstrdup(q->pool, json_object_get_string(v));
+    pl_alloc_read_ctx x = { q->pool, q->mv, q->conf->incomplete_consumer_project_id,
+                            q->conf->incomplete_consumer_user_id };
+    pl_alloc_consumer_parse(&x, c, uuid, d);
 }

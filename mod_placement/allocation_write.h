@@ -6,27 +6,9 @@
 #define PL_ALLOCATION_WRITE_H
 
 #include "placement.h"
+#include "allocation_claims.h"
 #include <apr_hash.h>
 #include <apr_tables.h>
-
-/* One requested amount (used >= 1). */
-typedef struct pl_alloc_item {
-    const char *rp_uuid;
-    const char *rc;
-    long long used;
-} pl_alloc_item;
-
-/* The wanted state of one consumer. */
-typedef struct pl_alloc_consumer {
-    const char *uuid;
-    const char *project_id;     /* external ids (already defaulted) */
-    const char *user_id;
-    int check_generation;       /* 1.28+: generation must match */
-    int generation_null;        /* consumer_generation: null */
-    long long generation;
-    const char *consumer_type;  /* 1.38+, NULL leaves the type as it is */
-    apr_array_header_t *items;  /* pl_alloc_item; empty: remove them all */
-} pl_alloc_consumer;
 
 typedef struct pl_alloc_request {
     apr_array_header_t *consumers;   /* pl_alloc_consumer, in body order */
@@ -39,13 +21,13 @@ typedef struct pl_alloc_request {
 
 } pl_alloc_request;
 
-/* Run the whole write in its own transaction (retried on conflicts).
- * PL_OK, or PL_FAIL with the failure recorded. */
-/* One consumer's part of a validated PUT, POST or reshaper body (any
- * microversion: list or dict allocations, incomplete-consumer ids before
- * 1.8, generation from 1.28, consumer_type from 1.38). */
+/* One consumer's part of a validated PUT, POST or reshaper body:
+ * pl_alloc_consumer_parse (allocation_claims.h) at the request's
+ * microversion, with the configured incomplete-consumer ids. */
 void pl_alloc_consumer_read(pl_req *q, pl_alloc_consumer *c, const char *uuid, json_object *d);
 
+/* Run the whole write in its own transaction (retried on conflicts).
+ * PL_OK, or PL_FAIL with the failure recorded. */
 int pl_alloc_write(pl_req *q, pl_alloc_request *w);
 
 /* Before the transaction: resolve the providers the consumers name (and

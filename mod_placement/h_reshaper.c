@@ -252,7 +252,7 @@ int pl_h_reshaper(pl_req *q)
         || pl_db_txn(q, reshape_txn, &c) != PL_OK) {
         /* the allocation writer's conflict texts, as the reshaper words them */
         const char *d = q->failure.detail;
-        if (q->failure.status == 409 && d && !strncmp(d, ALLOC_PREFIX, strlen(ALLOC_PREFIX)))
+        if (pl_failed_conflict(q) && d && !strncmp(d, ALLOC_PREFIX, strlen(ALLOC_PREFIX)))
             q->failure.detail = apr_pstrcat(q->pool, "update conflict: ",
                                             d + strlen(ALLOC_PREFIX), NULL);
         return pl_send_failure(q);

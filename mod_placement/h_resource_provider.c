@@ -14,68 +14,31 @@
 #include "qparams.h"
 #include "jsonschema.h"
 
-/* One provider as the API shows it. */
-typedef struct rp_row {
-    long long id, generation, parent_id, root_id;
-    const char *uuid, *name, *parent_uuid, *root_uuid;
-    const char *created_at, *updated_at;
-} rp_row;
-
-/* A provider's columns, read by name (RP_x) from one list; root is an
- * inner join as upstream's. */
-enum { RP_ID, RP_GENERATION, RP_PARENT_ID, RP_ROOT_ID, RP_UUID, RP_NAME, RP_PARENT_UUID,
-       RP_ROOT_UUID, RP_CREATED_AT, RP_UPDATED_AT };
-#define RP_COLUMNS \
-    "SELECT rp.id, rp.generation, rp.parent_provider_id, rp.root_provider_id, " \
-    "rp.uuid, rp.name, parent.uuid, root.uuid, rp.created_at, rp.updated_at " \
-    RP_FROM
+/* A provider's rows (objects.h's PL_RP_COLUMNS, pl_provider_from_row);
+ * root is an inner join as upstream's. */
 #define RP_FROM \
     "FROM resource_providers rp " \
     "JOIN resource_providers root ON root.id = rp.root_provider_id " \
     "LEFT JOIN resource_providers parent ON parent.id = rp.parent_provider_id "
+#define RP_SELECT "SELECT " PL_RP_COLUMNS " " RP_FROM
 
-static void rp_from_row(const pl_dbres *res, int i, rp_row *o)
-{
-    o->id = pl_cell_int(res, i, RP_ID);
-    o->generation = pl_cell_int(res, i, RP_GENERATION);
-    o->parent_id = pl_cell_int(res, i, RP_PARENT_ID);      /* NULL reads 0 */
-    o->root_id = pl_cell_int(res, i, RP_ROOT_ID);
-    o->uuid = PL_CELL(res, i, RP_UUID);
-    o->name = PL_CELL(res, i, RP_NAME);
-    o->parent_uuid = PL_CELL(res, i, RP_PARENT_UUID);
-    o->root_uuid = PL_CELL(res, i, RP_ROOT_UUID);
-    o->created_at = PL_CELL(res, i, RP_CREATED_AT);
-    o->updated_at = PL_CELL(res, i, RP_UPDATED_AT);
-}
-
-/* A provider as the listing reads it: only what the answer shows, and
+/* The listing reads only what the answer shows (PL_RP_COLUMNS_BRIEF) and
  * (from 1.15) its updated_at or created_at as a number (YYYYMMDDhhmmss:
  * an integer cell costs the client library far less than a DATETIME's
- * text, and numbers compare in time order). */
-enum { LS_UUID, LS_NAME, LS_GENERATION, LS_PARENT_UUID, LS_ROOT_UUID, LS_MODIFIED };
-#define LS_COLUMNS "SELECT rp.uuid, rp.name, rp.generation, parent.uuid, root.uuid"
+ * text, and numbers compare in time order) after them. */
+#define LS_COLUMNS "SELECT " PL_RP_COLUMNS_BRIEF
 #define LS_MODIFIED_COLUMN ", COALESCE(rp.updated_at, rp.created_at) + 0 "
-
-static void ls_from_row(const pl_dbres *res, int i, rp_row *o, const char **modified)
-{
-    memset(o, 0, sizeof(*o));
-    o->uuid = PL_CELL(res, i, LS_UUID);
-    o->name = PL_CELL(res, i, LS_NAME);
-    o->generation = pl_cell_int(res, i, LS_GENERATION);
-    o->parent_uuid = PL_CELL(res, i, LS_PARENT_UUID);
-    o->root_uuid = PL_CELL(res, i, LS_ROOT_UUID);
-    *modified = res->ncols > LS_MODIFIED ? PL_CELL(res, i, LS_MODIFIED) : NULL;
-}
+enum { LS_MODIFIED = PL_RP_BRIEF };
 
 /* 1 found, 0 not, PL_FAIL. */
-static int load(pl_req *q, const char *uuid, rp_row *o, int for_update)
+static int load(pl_req *q, const char *uuid, pl_provider *o, int for_update)
 {
     pl_dbres *res;
-    if (pl_db_query(q, &res, for_update ? RP_COLUMNS "WHERE rp.uuid = ? FOR UPDATE"
-                    : RP_COLUMNS "WHERE rp.uuid = ?", "s", uuid) != PL_OK)
+    if (pl_db_query(q, &res, for_update ? RP_SELECT "WHERE rp.uuid = ? FOR UPDATE"
+                    : RP_SELECT "WHERE rp.uuid = ?", "s", uuid) != PL_OK)
         return PL_FAIL;
     if (res->nrows == 0) return 0;
-    rp_from_row(res, 0, o);
+    pl_provider_from_row(o, res, 0, PL_RP_ALL);
     return 1;
 }
 
@@ -181,7 +144,7 @@ static void links(pl_jw *w, const rp_links *l, const char *uuid)
 }
 
 /* One provider, written into w. */
-static void serialize(pl_req *q, pl_jw *w, const rp_links *l, const rp_row *rp)
+static void serialize(pl_req *q, pl_jw *w, const rp_links *l, const pl_provider *rp)
 {
     pl_jw_obj(w);
     PL_JW_KEY(w, "uuid");
@@ -200,7 +163,7 @@ static void serialize(pl_req *q, pl_jw *w, const rp_links *l, const rp_row *rp)
     pl_jw_end(w);
 }
 
-static int send_one(pl_req *q, const rp_row *rp)
+static int send_one(pl_req *q, const pl_provider *rp)
 {
     pl_jw *w = pl_jw_new(q, 1024);
     rp_links l;
@@ -304,7 +267,7 @@ static int build_where(pl_req *q, list_filters *f, const char **where,
     if (f->name && *f->name) { w = apr_pstrcat(q->pool, w, " AND rp.name = ?", NULL); ARG(f->name); }
     if (f->uuid && *f->uuid) { w = apr_pstrcat(q->pool, w, " AND rp.uuid = ?", NULL); ARG(f->uuid); }
     if (f->in_tree && *f->in_tree) {
-        rp_row t;
+        pl_provider t;
         if ((rc = load(q, f->in_tree, &t, 0)) != 1) return rc;
         w = apr_psprintf(q->pool, "%s AND rp.root_provider_id = %" APR_INT64_T_FMT, w,
                          (apr_int64_t)t.root_id);
@@ -473,9 +436,10 @@ int pl_h_resource_providers_list(pl_req *q)
     PL_JW_KEY(w, "resource_providers");
     pl_jw_arr(w);
     for (i = 0; res && i < res->nrows; i++) {
-        rp_row row;
+        pl_provider row;
         const char *t;
-        ls_from_row(res, i, &row, &t);
+        pl_provider_from_row(&row, res, i, PL_RP_BRIEF);
+        t = res->ncols > LS_MODIFIED ? PL_CELL(res, i, LS_MODIFIED) : NULL;
         /* the newest: equal-length digits compare in time order */
         if (t && (!newest || strlen(t) > strlen(newest)
                   || (strlen(t) == strlen(newest) && strcmp(t, newest) > 0)))
@@ -494,14 +458,14 @@ int pl_h_resource_providers_list(pl_req *q)
 int pl_h_resource_provider_show(pl_req *q)
 {
     const char *uuid = PL_PARAM(q, 0);
-    rp_row rp;
+    pl_provider rp;
     int rc = load(q, uuid, &rp, 0);
     if (rc == PL_FAIL) return pl_send_failure(q);
     if (rc == 0) {
         pl_fail_not_found(q, "No resource provider with uuid %s found", uuid);
         return pl_send_failure(q);
     }
-    pl_set_last_modified(q, pl_modified(rp.created_at, rp.updated_at));
+    pl_set_last_modified(q, rp.modified);
     return send_one(q, &rp);
 }
 
@@ -509,7 +473,7 @@ int pl_h_resource_provider_show(pl_req *q)
 
 typedef struct create_ctx {
     const char *uuid, *name, *parent_uuid;
-    rp_row made;
+    pl_provider made;
 } create_ctx;
 
 static int create_txn(pl_req *q, void *vctx)
@@ -523,7 +487,7 @@ static int create_txn(pl_req *q, void *vctx)
                                       c->name, c->uuid);
 
     if (c->parent_uuid) {
-        rp_row parent;
+        pl_provider parent;
         int rc;
         if (strcmp(c->parent_uuid, c->uuid) == 0)
             return pl_fail(q, 400, NULL, "%sparent provider UUID cannot be same as UUID. "
@@ -609,14 +573,14 @@ int pl_h_resource_provider_create(pl_req *q)
 /* ---- PUT /resource_providers/{uuid} ----------------------------------- */
 
 typedef struct update_ctx {
-    rp_row rp;                       /* as loaded, then as answered */
+    pl_provider rp;                  /* as loaded, then as answered */
     const char *name;
     int has_parent;                  /* body named parent_provider_uuid */
     const char *parent_uuid;         /* as given (may be NULL) */
 } update_ctx;
 
 /* Ids of the provider's subtree (itself first), from its tree's rows. */
-static int subtree(pl_req *q, const rp_row *me, apr_array_header_t **ids,
+static int subtree(pl_req *q, const pl_provider *me, apr_array_header_t **ids,
                    apr_array_header_t **uuids)
 {
     enum { ST_ID, ST_UUID, ST_PARENT_ID };
@@ -654,7 +618,7 @@ static int subtree(pl_req *q, const rp_row *me, apr_array_header_t **ids,
 static int update_txn(pl_req *q, void *vctx)
 {
     update_ctx *c = vctx;
-    rp_row me;
+    pl_provider me;
     const char *parent_uuid = c->has_parent ? c->parent_uuid : c->rp.parent_uuid;
     long long new_parent = 0, new_root = 0;
     const char *new_root_uuid = NULL;
@@ -669,7 +633,7 @@ static int update_txn(pl_req *q, void *vctx)
         return pl_fail(q, 404, NULL, "No resource provider with uuid %s found", PL_PARAM(q, 0));
 
     if (parent_uuid) {
-        rp_row parent;
+        pl_provider parent;
         if ((rc = load(q, parent_uuid, &parent, 0)) == PL_FAIL) return PL_FAIL;
         if (rc == 0)
             return pl_fail(q, 400, NULL, "%sObject action create failed because: parent "
@@ -760,7 +724,7 @@ int pl_h_resource_provider_update(pl_req *q)
     /* upstream answers with the updated_at it read before saving: no
      * last-modified at all when the row was never updated */
     if (PL_MV_GE(q, 1, 15)) {
-        if (c.rp.updated_at) pl_set_last_modified(q, pl_modified(NULL, c.rp.updated_at));
+        if (c.rp.updated) pl_set_last_modified(q, c.rp.modified);
         else apr_table_setn(q->r->headers_out, "cache-control", "no-cache");
     }
     return send_one(q, &c.rp);
@@ -771,7 +735,7 @@ int pl_h_resource_provider_update(pl_req *q)
 static int delete_txn(pl_req *q, void *vctx)
 {
     const char *uuid = vctx;
-    rp_row rp;
+    pl_provider rp;
     pl_dbres *res;
     int rc;
 

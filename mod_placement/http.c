@@ -154,6 +154,7 @@ static int vfail(pl_req *q, int status, const char *code, const char *fmt, va_li
     q->failure.detail = fmt ? apr_pvsprintf(q->pool, fmt, ap) : NULL;
     q->failure.no_vary = 0;
     q->failure.allow = NULL;
+    q->failure.conflict = 0;
     return PL_FAIL;
 }
 
@@ -198,8 +199,15 @@ int pl_fail_db(pl_req *q, pl_db_error e, const char *fmt, ...)
     va_start(ap, fmt);
     detail = apr_pvsprintf(q->pool, fmt, ap);
     va_end(ap);
-    return pl_fail(q, db_failures[e].status, db_failures[e].code, "%s%s",
-                   db_failures[e].prefix, detail);
+    pl_fail(q, db_failures[e].status, db_failures[e].code, "%s%s", db_failures[e].prefix,
+            detail);
+    q->failure.conflict = e == PL_DBE_CONFLICT;
+    return PL_FAIL;
+}
+
+int pl_failed_conflict(const pl_req *q)
+{
+    return q->failure.conflict;
 }
 
 int pl_failed_server_side(const pl_req *q)

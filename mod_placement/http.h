@@ -19,6 +19,10 @@ int pl_fail_not_found(pl_req *q, const char *fmt, ...)
  * code it answers as; returns PL_FAIL.  The only place those are chosen. */
 int pl_fail_db(pl_req *q, pl_db_error e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Whether the recorded failure is a conflict with another writer
+ * (pl_fail_db's PL_DBE_CONFLICT), the outcome the write steps decide on,
+ * whatever status it answers as. */
+int pl_failed_conflict(const pl_req *q);
 /* Whether the recorded failure is the server's (5xx), not an answer to
  * the client's request. */
 int pl_failed_server_side(const pl_req *q);

@@ -142,7 +142,7 @@ int pl_inv_update(pl_req *q, long long rp_id, const pl_inv *iv)
 int pl_inv_bump(pl_req *q, pl_provider *rp, const char *prefix)
 {
     if (pl_provider_bump(q, rp) == PL_OK) return PL_OK;
-    if (q->failure.status == 409)
+    if (pl_failed_conflict(q))
         pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "%s%s", prefix, PL_INV_RP_CONCURRENT);
     return PL_FAIL;
 }
@@ -247,7 +247,7 @@ int pl_inv_set(pl_req *q, pl_provider *rp, apr_array_header_t *invs, int mode)
     }
     if (mode == PL_INV_SET_DELETE_ALL) {
         if (pl_provider_bump(q, rp) != PL_OK) {
-            if (q->failure.status == 409)
+            if (pl_failed_conflict(q))
                 pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "Unable to delete inventory for "
                         "resource provider %s because the inventory was updated by another "
                         "process. Please retry your request.", rp->uuid);

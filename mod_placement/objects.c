@@ -10,28 +10,13 @@
 #include <apr_strings.h>
 #include <stdlib.h>
 
+/* A provider by uuid; the root is an outer join (pl_provider_get finds a
+ * provider whose root_provider_id is not set). */
 #define PROVIDER_SELECT \
-    "SELECT rp.id, rp.uuid, rp.name, rp.generation, rp.parent_provider_id, " \
-    "rp.root_provider_id, parent.uuid, root.uuid, rp.created_at, rp.updated_at " \
-    "FROM resource_providers rp " \
+    "SELECT " PL_RP_COLUMNS " FROM resource_providers rp " \
     "LEFT JOIN resource_providers parent ON parent.id = rp.parent_provider_id " \
     "LEFT JOIN resource_providers root ON root.id = rp.root_provider_id " \
     "WHERE rp.uuid = ?"
-enum { P_ID, P_UUID, P_NAME, P_GEN, P_PARENT_ID, P_ROOT_ID, P_PARENT_UUID, P_ROOT_UUID,
-       P_CREATED, P_UPDATED };
-
-static void provider_from_row(pl_provider *out, const pl_dbres *res, int i)
-{
-    out->id = pl_cell_int(res, i, P_ID);
-    out->uuid = PL_CELL(res, i, P_UUID);
-    out->name = PL_CELL(res, i, P_NAME);
-    out->generation = pl_cell_int(res, i, P_GEN);
-    out->parent_id = pl_cell_int(res, i, P_PARENT_ID);
-    out->root_id = pl_cell_int(res, i, P_ROOT_ID);
-    out->parent_uuid = PL_CELL(res, i, P_PARENT_UUID);
-    out->root_uuid = PL_CELL(res, i, P_ROOT_UUID);
-    out->modified = pl_modified(PL_CELL(res, i, P_CREATED), PL_CELL(res, i, P_UPDATED));
-}
 
 apr_time_t pl_modified(const char *created_at, const char *updated_at)
 {
@@ -55,7 +40,7 @@ int pl_provider_get(pl_req *q, const char *uuid, pl_provider *out, int for_updat
     if (pl_db_query(q, &res, PROVIDER_SELECT, "s", uuid) != PL_OK)
         return PL_FAIL;
     if (res->nrows == 0) return 0;
-    provider_from_row(out, res, 0);
+    pl_provider_from_row(out, res, 0, PL_RP_ALL);
     if (locked) out->generation = pl_cell_int(locked, 0, LOCKED_GEN);
     return 1;
 }
@@ -150,9 +135,9 @@ int pl_provider_bump(pl_req *q, pl_provider *rp)
                     rp->id, rp->generation) != PL_OK)
         return PL_FAIL;
     if (res->affected != 1)
-        return pl_fail(q, 409, PL_CODE_CONCURRENT_UPDATE, "resource provider generation "
-                       "conflict: Another thread concurrently updated the data. Please "
-                       "retry your update");
+        return pl_fail_db(q, PL_DBE_CONFLICT, "resource provider generation conflict: "
+                          "Another thread concurrently updated the data. Please retry your "
+                          "update");
     rp->generation++;
     rp->modified = apr_time_now();
     return PL_OK;

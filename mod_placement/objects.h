@@ -6,6 +6,7 @@
 #include "capacity.h"
 #include "db.h"
 
+#include <string.h>
 #include <apr_hash.h>
 #include <apr_tables.h>
 
@@ -21,7 +22,21 @@ typedef struct pl_provider {
     const char *parent_uuid;     /* NULL when none */
     const char *root_uuid;
     apr_time_t modified;         /* updated_at, or created_at */
+    int updated;                 /* updated_at is set: written since created */
 } pl_provider;
+
+/* A provider's columns, one list (rp the provider, parent and root joined
+ * to it by the statement's FROM), read by pl_provider_from_row.  A
+ * statement selects all of them (PL_RP_COLUMNS, PL_RP_ALL) or, where only
+ * the answer's fields are wanted (the listing), the first PL_RP_BRIEF
+ * (PL_RP_COLUMNS_BRIEF); it may add columns of its own after those. */
+#define PL_RP_COLUMNS_BRIEF "rp.uuid, rp.name, rp.generation, parent.uuid, root.uuid"
+#define PL_RP_COLUMNS PL_RP_COLUMNS_BRIEF ", rp.id, rp.parent_provider_id, " \
+    "rp.root_provider_id, rp.created_at, rp.updated_at"
+enum { PL_RP_UUID, PL_RP_NAME, PL_RP_GENERATION, PL_RP_PARENT_UUID, PL_RP_ROOT_UUID,
+       PL_RP_BRIEF, PL_RP_ID = PL_RP_BRIEF, PL_RP_PARENT_ID, PL_RP_ROOT_ID, PL_RP_CREATED,
+       PL_RP_UPDATED, PL_RP_ALL };
+
 
 /* Load a provider by uuid.  Returns 1 found, 0 not found, PL_FAIL on a
  * database failure (recorded).  for_update locks the row (SELECT ... FOR
@@ -43,8 +58,8 @@ int pl_provider_rows(pl_req *q, const char *uuid, pl_provider *out, const char *
 
 /* Check-and-bump: the provider's generation must still be rp->generation;
  * then it becomes rp->generation + 1 (and updated_at now).  PL_OK, or
- * PL_FAIL with 409 placement.concurrent_update recorded when another writer
- * got there first. */
+ * PL_FAIL with a conflict (PL_DBE_CONFLICT, pl_failed_conflict) recorded
+ * when another writer got there first. */
 int pl_provider_bump(pl_req *q, pl_provider *rp);
 
 /* Locking several providers without blocking provider creation: a
@@ -78,6 +93,26 @@ int pl_name_ids(pl_req *q, const char *table, const char *col,
 
 /* Last-modified time from a row's created_at / updated_at texts. */
 apr_time_t pl_modified(const char *created_at, const char *updated_at);
+
+/* Row i of a result of the first ncols (PL_RP_BRIEF or PL_RP_ALL) of the
+ * PL_RP_COLUMNS into *out; what the statement did not select reads 0 or
+ * NULL.  Inline: the listing reads a thousand rows a request. */
+static inline void pl_provider_from_row(pl_provider *out, const pl_dbres *res, int i,
+                                        int ncols)
+{
+    memset(out, 0, sizeof(*out));
+    out->uuid = PL_CELL(res, i, PL_RP_UUID);
+    out->name = PL_CELL(res, i, PL_RP_NAME);
+    out->generation = pl_cell_int(res, i, PL_RP_GENERATION);
+    out->parent_uuid = PL_CELL(res, i, PL_RP_PARENT_UUID);
+    out->root_uuid = PL_CELL(res, i, PL_RP_ROOT_UUID);
+    if (ncols < PL_RP_ALL) return;
+    out->id = pl_cell_int(res, i, PL_RP_ID);
+    out->parent_id = pl_cell_int(res, i, PL_RP_PARENT_ID);     /* NULL reads 0 */
+    out->root_id = pl_cell_int(res, i, PL_RP_ROOT_ID);
+    out->modified = pl_modified(PL_CELL(res, i, PL_RP_CREATED), PL_CELL(res, i, PL_RP_UPDATED));
+    out->updated = PL_CELL(res, i, PL_RP_UPDATED) != NULL;
+}
 
 /* Set the Location header to the absolute URL of prefix + path, the way
  * webob turns a relative location into one: scheme://Host of the request

@@ -58,6 +58,7 @@ typedef struct pl_failure {
     const char *detail;
     int no_vary;                  /* raised outside upstream's wsgify: no vary */
     const char *allow;            /* Allow header for 405 */
+    int conflict;                 /* another writer won (pl_failed_conflict) */
 } pl_failure;
 
 struct pl_db_conn;
