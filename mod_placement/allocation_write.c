@@ -717,10 +717,13 @@ static int check_capacity(wctx *s)
 static int create_missing_names(wctx *s)
 {
     pl_req *q = s->q;
-    if (create_names(q, "consumer_types", "name", s->types, s->type_ids) != PL_OK
-        || create_names(q, "projects", "external_id", s->projects, s->proj_ids) != PL_OK
-        || create_names(q, "users", "external_id", s->users, s->user_ids) != PL_OK)
-        return pl_failed_conflict(q) && q->db_errno == PL_ER_DUP_ENTRY ? PL_RETRY : PL_FAIL;
+    int rv;
+    /* create_names answers PL_RETRY itself for a name another request
+     * created that this transaction cannot see yet */
+    if ((rv = create_names(q, "consumer_types", "name", s->types, s->type_ids)) != PL_OK
+        || (rv = create_names(q, "projects", "external_id", s->projects, s->proj_ids)) != PL_OK
+        || (rv = create_names(q, "users", "external_id", s->users, s->user_ids)) != PL_OK)
+        return rv;
     return PL_OK;
 }
 
