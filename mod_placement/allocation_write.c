@@ -272,6 +272,15 @@ static const char *hget(apr_hash_t *h, const char *k)
 /* One run of pl_alloc_write_body: what each step reads and decides, for
  * the steps after it.  Made anew on every run (pl_db_txn may run the body
  * several times); only w->extra_rp_uuids and w->rp_ids outlive a run. */
+/* The names a consumer refers to, each kind in a table of its own; new
+ * ones are created in this order. */
+enum { NAME_TYPE, NAME_PROJECT, NAME_USER, NAME_KINDS };
+static const struct { const char *table, *column; } name_tables[NAME_KINDS] = {
+    [NAME_TYPE] = {"consumer_types", "name"},
+    [NAME_PROJECT] = {"projects", "external_id"},
+    [NAME_USER] = {"users", "external_id"},
+};
+
 typedef struct wctx {
     pl_req *q;
     apr_pool_t *p;
@@ -285,8 +294,8 @@ typedef struct wctx {
     apr_array_header_t *rcs;        /* ... as a list */
     apr_hash_t *rc_ids;             /* class name -> id text */
     apr_array_header_t *uuids;      /* consumer uuids, body order */
-    apr_array_header_t *projects, *users, *types;   /* external ids, names */
-    apr_hash_t *proj_ids, *user_ids, *type_ids;     /* name as sent -> id text */
+    apr_array_header_t *names[NAME_KINDS];  /* project/user external ids, type names */
+    apr_hash_t *name_ids[NAME_KINDS];       /* name as sent -> id text */
     apr_array_header_t *old_ids;    /* the consumers' allocation rows */
     apr_array_header_t *lines;      /* line: what step 3 checks */
     apr_array_header_t *lock_ids;   /* ids of the providers touched, sorted */
@@ -296,6 +305,7 @@ static wctx *wctx_make(pl_req *q, pl_alloc_request *w)
 {
     apr_pool_t *p = q->pool;
     wctx *s = apr_pcalloc(p, sizeof(*s));
+    int k;
     s->q = q;
     s->p = p;
     s->w = w;
@@ -308,12 +318,10 @@ static wctx *wctx_make(pl_req *q, pl_alloc_request *w)
     s->rcs = apr_array_make(p, 8, sizeof(const char *));
     s->rc_ids = apr_hash_make(p);
     s->uuids = apr_array_make(p, s->nc, sizeof(const char *));
-    s->projects = apr_array_make(p, 2, sizeof(const char *));
-    s->users = apr_array_make(p, 2, sizeof(const char *));
-    s->types = apr_array_make(p, 2, sizeof(const char *));
-    s->proj_ids = apr_hash_make(p);
-    s->user_ids = apr_hash_make(p);
-    s->type_ids = apr_hash_make(p);
+    for (k = 0; k < NAME_KINDS; k++) {
+        s->names[k] = apr_array_make(p, 2, sizeof(const char *));
+        s->name_ids[k] = apr_hash_make(p);
+    }
     s->old_ids = apr_array_make(p, 8, sizeof(long long));
     s->lines = apr_array_make(p, 8, sizeof(line));
     s->lock_ids = apr_array_make(p, 8, sizeof(long long));
@@ -387,9 +395,10 @@ static int read_consumers(wctx *s)
         cs[i].in = &APR_ARRAY_IDX(s->w->consumers, i, pl_alloc_consumer);
         cs[i].old = apr_array_make(p, 4, sizeof(old_alloc));
         APR_ARRAY_PUSH(s->uuids, const char *) = cs[i].in->uuid;
-        pl_add_unique(seen_p, s->projects, cs[i].in->project_id);
-        pl_add_unique(seen_u, s->users, cs[i].in->user_id);
-        if (cs[i].in->consumer_type) pl_add_unique(seen_t, s->types, cs[i].in->consumer_type);
+        pl_add_unique(seen_p, s->names[NAME_PROJECT], cs[i].in->project_id);
+        pl_add_unique(seen_u, s->names[NAME_USER], cs[i].in->user_id);
+        if (cs[i].in->consumer_type)
+            pl_add_unique(seen_t, s->names[NAME_TYPE], cs[i].in->consumer_type);
     }
     if (query_strs(q, &res, "SELECT " CONSUMER_COLUMNS " FROM consumers WHERE uuid IN ", "",
                    s->uuids) != PL_OK)
@@ -536,11 +545,11 @@ static int read_classes_make_lines(wctx *s)
 /* Projects, users and consumer types that already exist. */
 static int read_names(wctx *s)
 {
-    pl_req *q = s->q;
-    if (lookup_names(q, "projects", "external_id", s->projects, s->proj_ids) != PL_OK
-        || lookup_names(q, "users", "external_id", s->users, s->user_ids) != PL_OK
-        || lookup_names(q, "consumer_types", "name", s->types, s->type_ids) != PL_OK)
-        return PL_FAIL;
+    int k;
+    for (k = 0; k < NAME_KINDS; k++)
+        if (lookup_names(s->q, name_tables[k].table, name_tables[k].column, s->names[k],
+                         s->name_ids[k]) != PL_OK)
+            return PL_FAIL;
     return PL_OK;
 }
 
@@ -716,14 +725,13 @@ static int check_capacity(wctx *s)
 /* 4. Writes.  Consumer types, projects, users that are new. */
 static int create_missing_names(wctx *s)
 {
-    pl_req *q = s->q;
-    int rv;
+    int k, rv;
     /* create_names answers PL_RETRY itself for a name another request
      * created that this transaction cannot see yet */
-    if ((rv = create_names(q, "consumer_types", "name", s->types, s->type_ids)) != PL_OK
-        || (rv = create_names(q, "projects", "external_id", s->projects, s->proj_ids)) != PL_OK
-        || (rv = create_names(q, "users", "external_id", s->users, s->user_ids)) != PL_OK)
-        return rv;
+    for (k = 0; k < NAME_KINDS; k++)
+        if ((rv = create_names(s->q, name_tables[k].table, name_tables[k].column, s->names[k],
+                               s->name_ids[k])) != PL_OK)
+            return rv;
     return PL_OK;
 }
 
@@ -732,10 +740,10 @@ static int write_consumer(wctx *s, cons *c)
 {
     pl_req *q = s->q;
     pl_dbres *res;
-    long long proj = atoll(hget(s->proj_ids, c->in->project_id));
-    long long user = atoll(hget(s->user_ids, c->in->user_id));
+    long long proj = atoll(hget(s->name_ids[NAME_PROJECT], c->in->project_id));
+    long long user = atoll(hget(s->name_ids[NAME_USER], c->in->user_id));
     const char *type = c->in->consumer_type
-        ? hget(s->type_ids, c->in->consumer_type) : c->type_id;
+        ? hget(s->name_ids[NAME_TYPE], c->in->consumer_type) : c->type_id;
     if (c->in->items->nelts == 0 && c->old->nelts) {
         /* Emptied: the consumer goes away with its allocations. */
         if (note(q, pl_db_query(q, &res, "DELETE FROM consumers WHERE id = ? AND "
