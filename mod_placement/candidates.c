@@ -127,12 +127,6 @@ static idset *set_from(apr_pool_t *p, const pl_dbres *res, int col)
 
 /* ---- provider trees: summaries ------------------------------------------- */
 
-/* What is allocated of class RC on provider RP, read through the
- * allocations (provider, class, used) index, so only the allocations of
- * providers still in play are touched. */
-#define USED_SQL(RP, RC) "(SELECT COALESCE(SUM(a.used), 0) FROM allocations a " \
-    "WHERE a.resource_provider_id = " RP " AND a.resource_class_id = " RC ")"
-
 /* Long IN lists of ids stay ranges of an index: past MariaDB's
  * in_predicate_conversion_threshold (1,000) the list would become a
  * semi-join on a table of values, and the plan walk a whole table by
@@ -226,24 +220,77 @@ static rowkey *rows_by(apr_pool_t *p, const pl_dbres *res, int a, int b)
     return k;
 }
 
-/* Inventories with their usage, per provider in class order: the join
- * starts from the providers (STRAIGHT_JOIN), so only the inventories and
- * allocations of these trees are read. */
+/* The names of ids of table (resource_classes, traits) that names (id ->
+ * name as stored) does not hold yet, read in one query and added to it:
+ * the loaders read ids alone, and most names are the request's own, known
+ * from its name lookup (prefetch_names). */
+static int known_names(sctx *s, const char *table, apr_hash_t *names, const idset *ids)
+{
+    idset *unknown = ac_set_new(s->p);
+    apr_hash_index_t *hi;
+    pl_dbres *res;
+    int i;
+    for (hi = apr_hash_first(s->p, (apr_hash_t *)ids); hi; hi = apr_hash_next(hi)) {
+        long long id = key_of(hi);
+        if (!apr_hash_get(names, &id, sizeof(id))) ac_set_add(s->p, unknown, id);
+    }
+    if (!apr_hash_count(unknown)) return PL_OK;
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT id, name FROM %s WHERE id IN (%s)",
+                                             table, ac_set_sql(s->p, unknown)), "") != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        long long *id = apr_palloc(s->p, sizeof(*id));
+        *id = pl_cell_int(res, i, 0);
+        apr_hash_set(names, id, sizeof(*id), PL_CELL(res, i, 1));
+    }
+    return PL_OK;
+}
+
+/* The name of id in names (known_names filled it). */
+static const char *name_of(apr_hash_t *names, long long id)
+{
+    return apr_hash_get(names, &id, sizeof(id));
+}
+
+/* The ids of providers (pl_ac_rp *, ascending), as IN lists of at most
+ * AC_IN_CHUNK each. */
+static apr_array_header_t *rp_in_lists(apr_pool_t *p, const apr_array_header_t *rps)
+{
+    apr_array_header_t *out = apr_array_make(p, rps->nelts / AC_IN_CHUNK + 1,
+                                             sizeof(const char *));
+    int i, k;
+    for (i = 0; i < rps->nelts; i += AC_IN_CHUNK) {
+        int m = rps->nelts - i < AC_IN_CHUNK ? rps->nelts - i : AC_IN_CHUNK;
+        char *b = apr_palloc(p, (size_t)m * 21 + 1), *o = b;
+        for (k = 0; k < m; k++)
+            o += sprintf(o, k ? ",%lld" : "%lld", APR_ARRAY_IDX(rps, i + k, pl_ac_rp *)->id);
+        *(const char **)apr_array_push(out) = b;
+    }
+    return out;
+}
+
+/* Inventories of the providers of the IN list, per provider in class
+ * order (by the (provider, class) index even for a large part of the
+ * table, which the optimizer would scan whole), then their usage: one
+ * grouped read of the allocations of these providers (the (provider,
+ * class, used) index), not a usage subquery per inventory row.  Class names come from the request's own lookup, the few
+ * others from one query (known_names), not a join per row. */
 static int load_inventories(sctx *s, const char *in)
 {
-    pl_dbres *res;
+    enum { INV_RP, INV_RC, INV_TOTAL, INV_RESERVED, INV_RATIO, INV_MAX_UNIT };
+    enum { USE_RP, USE_RC, USE_USED };
+    pl_dbres *res, *use;
     rowkey *order;
+    idset *rcs = ac_set_new(s->p);
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT STRAIGHT_JOIN "
-                    "inv.resource_provider_id, inv.resource_class_id, rc.name, inv.total, "
-                    "inv.reserved, inv.allocation_ratio, inv.max_unit, "
-                    USED_SQL("inv.resource_provider_id", "inv.resource_class_id")
-                    " FROM " TREES_OF " "
-                    "JOIN inventories inv ON inv.resource_provider_id = rp.id "
-                    "JOIN resource_classes rc ON rc.id = inv.resource_class_id "
-                    "WHERE rp.root_provider_id IN (%s)", in), "") != PL_OK)
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
+                    "resource_class_id, total, reserved, allocation_ratio, max_unit FROM inventories "
+                    "FORCE INDEX (uniq_inventories0resource_provider_resource_class) "
+                    "WHERE resource_provider_id IN (%s)", in), "") != PL_OK)
         return PL_FAIL;
-    order = rows_by(s->p, res, 0, 1);
+    order = rows_by(s->p, res, INV_RP, INV_RC);
+    for (i = 0; i < res->nrows; i++) ac_set_add(s->p, rcs, order[i].b);
+    if (known_names(s, "resource_classes", s->rc_names, rcs) != PL_OK) return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         int r = order[i].row;
         pl_ac_rp *rp = ac_map_get(s->rps, order[i].a);
@@ -251,32 +298,46 @@ static int load_inventories(sctx *s, const char *in)
         if (!rp) continue;
         inv = apr_array_push(rp->inv);
         inv->rc_id = order[i].b;
-        inv->rc = PL_CELL(res, r, 2);
-        inv->capacity = pl_capacity_int(pl_cell_int(res, r, 3), pl_cell_int(res, r, 4),
-                                        pl_cell_double(res, r, 5), &inv->capacity_f);
-        inv->max_unit = pl_cell_int(res, r, 6);
-        inv->used = pl_cell_int(res, r, 7);
+        inv->rc = name_of(s->rc_names, inv->rc_id);
+        inv->capacity = pl_capacity_int(pl_cell_int(res, r, INV_TOTAL),
+                                        pl_cell_int(res, r, INV_RESERVED),
+                                        pl_cell_double(res, r, INV_RATIO), &inv->capacity_f);
+        inv->max_unit = pl_cell_int(res, r, INV_MAX_UNIT);
+        inv->used = 0;
+    }
+    if (pl_db_query(s->q, &use, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
+                    "resource_class_id, SUM(used) FROM allocations "
+                    "WHERE resource_provider_id IN (%s) "
+                    "GROUP BY resource_provider_id, resource_class_id", in), "") != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < use->nrows; i++) {
+        pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(use, i, USE_RP));
+        pl_ac_inv *inv = rp ? ac_inv_of(rp, pl_cell_int(use, i, USE_RC)) : NULL;
+        if (inv) inv->used = pl_cell_int(use, i, USE_USED);
     }
     return PL_OK;
 }
 
-/* Traits, per provider in trait id order. */
+/* Traits of the providers of the IN list, per provider in trait id order;
+ * names as for the inventories' classes. */
 static int load_traits(sctx *s, const char *in)
 {
+    enum { TR_RP, TR_ID };
     pl_dbres *res;
     rowkey *order;
+    idset *ids = ac_set_new(s->p);
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT STRAIGHT_JOIN "
-                    "rpt.resource_provider_id, rpt.trait_id, t.name FROM " TREES_OF " "
-                    "JOIN resource_provider_traits rpt ON rpt.resource_provider_id = rp.id "
-                    "JOIN traits t ON t.id = rpt.trait_id "
-                    "WHERE rp.root_provider_id IN (%s)", in), "") != PL_OK)
+    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
+                    "trait_id FROM resource_provider_traits "
+                    "WHERE resource_provider_id IN (%s)", in), "") != PL_OK)
         return PL_FAIL;
-    order = rows_by(s->p, res, 0, 1);
+    order = rows_by(s->p, res, TR_RP, TR_ID);
+    for (i = 0; i < res->nrows; i++) ac_set_add(s->p, ids, order[i].b);
+    if (known_names(s, "traits", s->trait_names, ids) != PL_OK) return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         pl_ac_rp *rp = ac_map_get(s->rps, order[i].a);
-        const char *name = PL_CELL(res, order[i].row, 2);
-        if (!rp) continue;
+        const char *name = name_of(s->trait_names, order[i].b);
+        if (!rp || !name) continue;
         *(const char **)apr_array_push(rp->traits) = name;
         if (strcmp(name, "MISC_SHARES_VIA_AGGREGATE") == 0) rp->sharing = 1;
     }
@@ -312,6 +373,7 @@ static int load_trees(sctx *s, const idset *roots)
         rp->parent = rp->parent_id ? ac_map_get(s->rps, rp->parent_id) : NULL;
         *(pl_ac_rp **)apr_array_push(s->order) = rp;
     }
+    lists = rp_in_lists(p, added);
     for (i = 0; i < lists->nelts; i++)
         if (load_inventories(s, APR_ARRAY_IDX(lists, i, const char *)) != PL_OK
             || load_traits(s, APR_ARRAY_IDX(lists, i, const char *)) != PL_OK)
@@ -469,23 +531,13 @@ int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
 
 /* ---- names -> ids ------------------------------------------------------------ */
 
-/* Ids of every name the request uses, one query per table (pl_name_ids);
- * out maps each name as stored to its id as a long long. */
-static int lookup_names(sctx *s, const char *table, apr_array_header_t *names, apr_hash_t *out)
+/* Ids of every name the request uses, one query per table
+ * (pl_name_ids_num): out maps each name as stored to its id as a long
+ * long, names_of the id back to the name. */
+static int lookup_names(sctx *s, const char *table, apr_array_header_t *names, apr_hash_t *out,
+                        apr_hash_t *names_of)
 {
-    apr_hash_t *texts = apr_hash_make(s->p);
-    apr_hash_index_t *hi;
-    if (pl_name_ids(s->q, table, "name", names, texts) != PL_OK) return PL_FAIL;
-    for (hi = apr_hash_first(s->p, texts); hi; hi = apr_hash_next(hi)) {
-        const void *name;
-        apr_ssize_t len;
-        void *text;
-        long long *id = apr_palloc(s->p, sizeof(*id));
-        apr_hash_this(hi, &name, &len, &text);
-        *id = atoll(text);
-        apr_hash_set(out, name, len, id);
-    }
-    return PL_OK;
+    return pl_name_ids_num(s->q, table, "name", names, out, names_of);
 }
 
 static void push_name(apr_array_header_t *a, const char *n)
@@ -513,8 +565,9 @@ static int prefetch_names(sctx *s)
         push_name(traits, APR_ARRAY_IDX(s->r->root_required, i, const char *));
     for (i = 0; s->r->root_forbidden && i < s->r->root_forbidden->nelts; i++)
         push_name(traits, APR_ARRAY_IDX(s->r->root_forbidden, i, const char *));
-    if (lookup_names(s, "resource_classes", rcs, s->rc_ids) != PL_OK) return PL_FAIL;
-    return lookup_names(s, "traits", traits, s->trait_ids);
+    if (lookup_names(s, "resource_classes", rcs, s->rc_ids, s->rc_names) != PL_OK)
+        return PL_FAIL;
+    return lookup_names(s, "traits", traits, s->trait_ids, s->trait_names);
 }
 
 /* Trait ids of names: PL_FAIL with upstream's TraitNotFound 400. */
@@ -886,6 +939,8 @@ static int search_once(sctx *s, int may_stop_early)
     s->order = apr_array_make(s->p, 16, sizeof(pl_ac_rp *));
     s->rc_ids = apr_hash_make(s->p);
     s->trait_ids = apr_hash_make(s->p);
+    s->rc_names = apr_hash_make(s->p);
+    s->trait_names = apr_hash_make(s->p);
     s->anchor_roots = NULL;
     s->early_rows = 0;
     s->out->areqs = apr_array_make(s->p, 1, sizeof(pl_ac_areq *));
