@@ -307,6 +307,7 @@ static int load_inventories(sctx *s, const char *in)
     }
     if (pl_db_query(s->q, &use, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
                     "resource_class_id, SUM(used) FROM allocations "
+                    "FORCE INDEX (allocations_resource_provider_class_used_idx) "
                     "WHERE resource_provider_id IN (%s) "
                     "GROUP BY resource_provider_id, resource_class_id", in), "") != PL_OK)
         return PL_FAIL;
@@ -318,8 +319,9 @@ static int load_inventories(sctx *s, const char *in)
     return PL_OK;
 }
 
-/* Traits of the providers of the IN list, per provider in trait id order;
- * names as for the inventories' classes. */
+/* Traits of the providers of the IN list, per provider in trait id order
+ * (the (provider, trait) index, as for the inventories); names as for the
+ * inventories' classes. */
 static int load_traits(sctx *s, const char *in)
 {
     enum { TR_RP, TR_ID };
@@ -329,6 +331,7 @@ static int load_traits(sctx *s, const char *in)
     int i;
     if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
                     "trait_id FROM resource_provider_traits "
+                    "FORCE INDEX (resource_provider_traits_resource_provider_trait_idx) "
                     "WHERE resource_provider_id IN (%s)", in), "") != PL_OK)
         return PL_FAIL;
     order = rows_by(s->p, res, TR_RP, TR_ID);
@@ -636,13 +639,65 @@ static int wide_setup(sctx *s, int *empty)
     return PL_OK;
 }
 
+/* ---- usage, for the providers still in play ------------------------------ */
+
+/* The filters test each class's amount against its inventory with no usage
+ * (pl_fits_used_sql with a usage of 0), not with a usage subquery per
+ * inventory row; then this reads the usage of the providers that passed,
+ * one grouped read of their allocations of these classes, and gives the
+ * (provider, class) pairs where the amount plus that usage does not fit:
+ * the same rule in SQL (capacity.h), paid for the providers in play and
+ * those with allocations only.  *bad: rows of (provider, class). */
+static int over_capacity(sctx *s, const gctx *gc, const idset *rps, pl_dbres **bad)
+{
+    apr_array_header_t *lists;
+    const char *rcs = "", *fails = "";
+    pl_dbres *all = apr_pcalloc(s->p, sizeof(*all));
+    apr_array_header_t *cells = apr_array_make(s->p, 16, sizeof(const char *));
+    int i, k;
+
+    all->ncols = 2;
+    *bad = all;
+    if (!apr_hash_count((apr_hash_t *)rps)) {
+        all->cells = (const char **)cells->elts;
+        return PL_OK;
+    }
+    for (i = 0; i < gc->nrc; i++) {
+        const char *rc = num(s->p, gc->rc_ids[i]);
+        rcs = apr_pstrcat(s->p, rcs, i ? "," : "", rc, NULL);
+        fails = apr_pstrcat(s->p, fails, i ? " OR " : "", "(inv.resource_class_id = ", rc,
+                            " AND NOT (", pl_fits_used_sql(s->p, "inv", "u.used",
+                                                           gc->amounts[i]), "))", NULL);
+    }
+    lists = in_lists(s->p, rps);
+    for (i = 0; i < lists->nelts; i++) {
+        pl_dbres *res;
+        if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT u.resource_provider_id, "
+                        "u.resource_class_id FROM (SELECT resource_provider_id, "
+                        "resource_class_id, SUM(used) AS used FROM allocations "
+                        "FORCE INDEX (allocations_resource_provider_class_used_idx) "
+                        "WHERE resource_provider_id IN (%s) AND resource_class_id IN (%s) "
+                        "GROUP BY resource_provider_id, resource_class_id) u "
+                        "JOIN inventories inv ON inv.resource_provider_id = u.resource_provider_id "
+                        "AND inv.resource_class_id = u.resource_class_id WHERE %s",
+                        APR_ARRAY_IDX(lists, i, const char *), rcs, fails), "") != PL_OK)
+            return PL_FAIL;
+        for (k = 0; k < res->nrows * 2; k++)
+            *(const char **)apr_array_push(cells) = res->cells[k];
+        all->nrows += res->nrows;
+    }
+    all->cells = (const char **)cells->elts;
+    return PL_OK;
+}
+
 /* ---- per group set-up: RequestGroupSearchContext ------------------------- */
 
 
 static int group_setup(sctx *s, gctx *gc, int *empty)
 {
     const pl_ac_group *g = gc->g;
-    pl_dbres *res;
+    pl_dbres *res, *bad;
+    apr_hash_t *full;
     const char *conds = "", *rcs = "";
     int i;
 
@@ -699,8 +754,7 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
         rcs = apr_pstrcat(s->p, rcs, i ? "," : "", num(s->p, gc->rc_ids[i]), NULL);
         conds = apr_psprintf(s->p, "%s%s(inv.resource_class_id = %s AND %s)",
                              conds, i ? " OR " : "", num(s->p, gc->rc_ids[i]),
-                             pl_fits_sql(s->p, "inv", "inv.resource_provider_id",
-                                      "inv.resource_class_id", amt));
+                             pl_fits_used_sql(s->p, "inv", "0", amt));
     }
     if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT inv.resource_class_id, rp.id, "
                     "rp.root_provider_id FROM inventories inv "
@@ -709,9 +763,25 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
                     gc->tree_root ? apr_pstrcat(s->p, " AND rp.root_provider_id = ",
                                                 num(s->p, gc->tree_root), NULL) : ""), "") != PL_OK)
         return PL_FAIL;
+    {
+        idset *rps = ac_set_new(s->p);
+        for (i = 0; i < res->nrows; i++) ac_set_add(s->p, rps, pl_cell_int(res, i, 1));
+        if (over_capacity(s, gc, rps, &bad) != PL_OK) return PL_FAIL;
+        full = apr_hash_make(s->p);
+        for (i = 0; i < bad->nrows; i++) {
+            long long *k = apr_palloc(s->p, 2 * sizeof(long long));
+            k[0] = pl_cell_int(bad, i, 0);
+            k[1] = pl_cell_int(bad, i, 1);
+            apr_hash_set(full, k, 2 * sizeof(long long), k);
+        }
+    }
     for (i = 0; i < res->nrows; i++) {
         long long rc = pl_cell_int(res, i, 0);
+        long long key[2];
         int k;
+        key[0] = pl_cell_int(res, i, 1);
+        key[1] = rc;
+        if (apr_hash_get(full, key, sizeof(key))) continue;     /* its usage: no room */
         for (k = 0; k < gc->nrc; k++)
             if (gc->rc_ids[k] == rc) {
                 ac_pair *pr = apr_array_push(gc->with_res[k]);
@@ -773,8 +843,11 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         sql = apr_pstrcat(s->p, sql, " JOIN inventories ", inv, " ON ", inv,
                           ".resource_provider_id = rp.id AND ", inv, ".resource_class_id = ",
                           rc, NULL);
-        where = apr_pstrcat(s->p, where, i ? " AND " : "",
-                            pl_fits_sql(s->p, inv, "rp.id", rc, gc->amounts[i]), NULL);
+        /* with a LIMIT, usage as a subquery for the rows read until it is
+         * reached; else no usage here, and over_capacity after */
+        where = apr_pstrcat(s->p, where, i ? " AND " : "", s->early_limit
+                            ? pl_fits_sql(s->p, inv, "rp.id", rc, gc->amounts[i])
+                            : pl_fits_used_sql(s->p, inv, "0", gc->amounts[i]), NULL);
     }
     if (gc->tree_root)
         where = apr_pstrcat(s->p, where, " AND rp.root_provider_id = ",
@@ -810,6 +883,21 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
     if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
         return PL_FAIL;
     s->early_rows = res->nrows;
+    if (!s->early_limit) {
+        idset *rps = ac_set_new(s->p), *full = ac_set_new(s->p);
+        pl_dbres *bad;
+        int k = 0;
+        for (i = 0; i < res->nrows; i++) ac_set_add(s->p, rps, pl_cell_int(res, i, 0));
+        if (over_capacity(s, gc, rps, &bad) != PL_OK) return PL_FAIL;
+        for (i = 0; i < bad->nrows; i++) ac_set_add(s->p, full, pl_cell_int(bad, i, 0));
+        for (i = 0; i < res->nrows; i++) {       /* keep the rows with room, in order */
+            if (ac_set_has(full, pl_cell_int(res, i, 0))) continue;
+            for (j = 0; j < res->ncols; j++)
+                res->cells[(size_t)k * res->ncols + j] = PL_CELL(res, i, j);
+            k++;
+        }
+        res->nrows = k;
+    }
     push_pairs(pairs, res);
     return PL_OK;
 }
