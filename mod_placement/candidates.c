@@ -1,9 +1,12 @@
 /* GET /allocation_candidates: the search.
  *
  * The database work is a fixed handful of set queries per request group
- * (capacity for all the group's classes in one statement, trait and
- * aggregate filters, sharing anchors) plus three per batch of provider
- * trees (providers, inventories with usage, traits).  Everything else -
+ * (capacity for all the group's classes in one statement, the usage of
+ * the providers that passed it, trait and aggregate filters, sharing
+ * anchors) plus four per batch of provider trees (providers, inventories,
+ * their usage, traits; names by id only for those the request did not
+ * name).  Statements carrying lists of ids run once, as text
+ * (pl_db_query_once).  Everything else -
  * per-tree products, group merging, group_policy, same_subtree, the final
  * capacity check - is done in memory, following upstream's
  * research_context / allocation_candidate semantics. */
@@ -174,9 +177,10 @@ static int load_providers(sctx *s, const char *in, apr_array_header_t *added)
 {
     pl_dbres *res;
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT rp.id, rp.uuid, rp.parent_provider_id, "
+    if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT rp.id, rp.uuid, "
+                    "rp.parent_provider_id, "
                     "rp.root_provider_id FROM " TREES_OF " WHERE rp.root_provider_id IN (%s)",
-                    in), "") != PL_OK)
+                    in)) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         pl_ac_rp *rp = apr_pcalloc(s->p, sizeof(*rp));
@@ -220,36 +224,59 @@ static rowkey *rows_by(apr_pool_t *p, const pl_dbres *res, int a, int b)
     return k;
 }
 
-/* The names of ids of table (resource_classes, traits) that names (id ->
- * name as stored) does not hold yet, read in one query and added to it:
- * the loaders read ids alone, and most names are the request's own, known
- * from its name lookup (prefetch_names). */
-static int known_names(sctx *s, const char *table, apr_hash_t *names, const idset *ids)
+/* Names by id for the rows of a loader: ids below NAME_CACHE (the classes
+ * and traits tables' ids, as a rule) looked up in the map once each. */
+#define NAME_CACHE 4096
+typedef struct names_by_id {
+    apr_hash_t *names;              /* id (8 bytes) -> name as stored */
+    const char **cache;             /* [id] for id < NAME_CACHE */
+} names_by_id;
+
+static const char *name_of(names_by_id *n, long long id)
 {
-    idset *unknown = ac_set_new(s->p);
-    apr_hash_index_t *hi;
+    if (id < 0 || id >= NAME_CACHE) return apr_hash_get(n->names, &id, sizeof(id));
+    if (!n->cache[id]) n->cache[id] = apr_hash_get(n->names, &id, sizeof(id));
+    return n->cache[id];
+}
+
+/* The names of the ids order[].b of table (resource_classes, traits) that
+ * names (id -> name as stored) does not hold yet, read in one query and
+ * added to it: the loaders read ids alone, and most names are the
+ * request's own, known from its name lookup (prefetch_names). */
+static int known_names(sctx *s, const char *table, apr_hash_t *names, const rowkey *order,
+                       int nrows, names_by_id *out)
+{
+    idset *unknown = NULL;
     pl_dbres *res;
     int i;
-    for (hi = apr_hash_first(s->p, (apr_hash_t *)ids); hi; hi = apr_hash_next(hi)) {
-        long long id = key_of(hi);
-        if (!apr_hash_get(names, &id, sizeof(id))) ac_set_add(s->p, unknown, id);
-    }
-    if (!apr_hash_count(unknown)) return PL_OK;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT id, name FROM %s WHERE id IN (%s)",
-                                             table, ac_set_sql(s->p, unknown)), "") != PL_OK)
+    out->names = names;
+    out->cache = apr_pcalloc(s->p, sizeof(const char *) * NAME_CACHE);
+    for (i = 0; i < nrows; i++)
+        if (!name_of(out, order[i].b)) {
+            if (!unknown) unknown = ac_set_new(s->p);
+            ac_set_add(s->p, unknown, order[i].b);
+        }
+    if (!unknown) return PL_OK;
+    if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, "SELECT id, name FROM %s WHERE id IN (%s)",
+                                                  table, ac_set_sql(s->p, unknown))) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         long long *id = apr_palloc(s->p, sizeof(*id));
         *id = pl_cell_int(res, i, 0);
         apr_hash_set(names, id, sizeof(*id), PL_CELL(res, i, 1));
+        if (*id >= 0 && *id < NAME_CACHE) out->cache[*id] = PL_CELL(res, i, 1);
     }
     return PL_OK;
 }
 
-/* The name of id in names (known_names filled it). */
-static const char *name_of(apr_hash_t *names, long long id)
+/* Write id (>= 0, as every id is) in decimal at o; the end. */
+static char *put_id(char *o, long long id)
 {
-    return apr_hash_get(names, &id, sizeof(id));
+    char t[24];
+    int n = 0;
+    do t[n++] = (char)('0' + id % 10); while ((id /= 10) > 0);
+    while (n) *o++ = t[--n];
+    return o;
 }
 
 /* The ids of providers (pl_ac_rp *, ascending), as IN lists of at most
@@ -262,8 +289,11 @@ static apr_array_header_t *rp_in_lists(apr_pool_t *p, const apr_array_header_t *
     for (i = 0; i < rps->nelts; i += AC_IN_CHUNK) {
         int m = rps->nelts - i < AC_IN_CHUNK ? rps->nelts - i : AC_IN_CHUNK;
         char *b = apr_palloc(p, (size_t)m * 21 + 1), *o = b;
-        for (k = 0; k < m; k++)
-            o += sprintf(o, k ? ",%lld" : "%lld", APR_ARRAY_IDX(rps, i + k, pl_ac_rp *)->id);
+        for (k = 0; k < m; k++) {
+            if (k) *o++ = ',';
+            o = put_id(o, APR_ARRAY_IDX(rps, i + k, pl_ac_rp *)->id);
+        }
+        *o = '\0';
         *(const char **)apr_array_push(out) = b;
     }
     return out;
@@ -273,24 +303,26 @@ static apr_array_header_t *rp_in_lists(apr_pool_t *p, const apr_array_header_t *
  * order (by the (provider, class) index even for a large part of the
  * table, which the optimizer would scan whole), then their usage: one
  * grouped read of the allocations of these providers (the (provider,
- * class, used) index), not a usage subquery per inventory row.  Class names come from the request's own lookup, the few
- * others from one query (known_names), not a join per row. */
+ * class, used) index), not a usage subquery per inventory row.  Class
+ * names come from the request's own lookup, the few others from one
+ * query (known_names), not a join per row. */
 static int load_inventories(sctx *s, const char *in)
 {
     enum { INV_RP, INV_RC, INV_TOTAL, INV_RESERVED, INV_RATIO, INV_MAX_UNIT };
     enum { USE_RP, USE_RC, USE_USED };
     pl_dbres *res, *use;
     rowkey *order;
-    idset *rcs = ac_set_new(s->p);
+    names_by_id rcs;
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
-                    "resource_class_id, total, reserved, allocation_ratio, max_unit FROM inventories "
+    if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES
+                    "SELECT resource_provider_id, resource_class_id, total, reserved, "
+                    "allocation_ratio, max_unit FROM inventories "
                     "FORCE INDEX (uniq_inventories0resource_provider_resource_class) "
-                    "WHERE resource_provider_id IN (%s)", in), "") != PL_OK)
+                    "WHERE resource_provider_id IN (%s)", in)) != PL_OK)
         return PL_FAIL;
     order = rows_by(s->p, res, INV_RP, INV_RC);
-    for (i = 0; i < res->nrows; i++) ac_set_add(s->p, rcs, order[i].b);
-    if (known_names(s, "resource_classes", s->rc_names, rcs) != PL_OK) return PL_FAIL;
+    if (known_names(s, "resource_classes", s->rc_names, order, res->nrows, &rcs) != PL_OK)
+        return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         int r = order[i].row;
         pl_ac_rp *rp = ac_map_get(s->rps, order[i].a);
@@ -298,18 +330,18 @@ static int load_inventories(sctx *s, const char *in)
         if (!rp) continue;
         inv = apr_array_push(rp->inv);
         inv->rc_id = order[i].b;
-        inv->rc = name_of(s->rc_names, inv->rc_id);
+        inv->rc = name_of(&rcs, inv->rc_id);
         inv->capacity = pl_capacity_int(pl_cell_int(res, r, INV_TOTAL),
                                         pl_cell_int(res, r, INV_RESERVED),
                                         pl_cell_double(res, r, INV_RATIO), &inv->capacity_f);
         inv->max_unit = pl_cell_int(res, r, INV_MAX_UNIT);
         inv->used = 0;
     }
-    if (pl_db_query(s->q, &use, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
+    if (pl_db_query_once(s->q, &use, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
                     "resource_class_id, SUM(used) FROM allocations "
                     "FORCE INDEX (allocations_resource_provider_class_used_idx) "
                     "WHERE resource_provider_id IN (%s) "
-                    "GROUP BY resource_provider_id, resource_class_id", in), "") != PL_OK)
+                    "GROUP BY resource_provider_id, resource_class_id", in)) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < use->nrows; i++) {
         pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(use, i, USE_RP));
@@ -327,19 +359,19 @@ static int load_traits(sctx *s, const char *in)
     enum { TR_RP, TR_ID };
     pl_dbres *res;
     rowkey *order;
-    idset *ids = ac_set_new(s->p);
+    names_by_id ids;
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
+    if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
                     "trait_id FROM resource_provider_traits "
                     "FORCE INDEX (resource_provider_traits_resource_provider_trait_idx) "
-                    "WHERE resource_provider_id IN (%s)", in), "") != PL_OK)
+                    "WHERE resource_provider_id IN (%s)", in)) != PL_OK)
         return PL_FAIL;
     order = rows_by(s->p, res, TR_RP, TR_ID);
-    for (i = 0; i < res->nrows; i++) ac_set_add(s->p, ids, order[i].b);
-    if (known_names(s, "traits", s->trait_names, ids) != PL_OK) return PL_FAIL;
+    if (known_names(s, "traits", s->trait_names, order, res->nrows, &ids) != PL_OK)
+        return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         pl_ac_rp *rp = ac_map_get(s->rps, order[i].a);
-        const char *name = name_of(s->trait_names, order[i].b);
+        const char *name = name_of(&ids, order[i].b);
         if (!rp || !name) continue;
         *(const char **)apr_array_push(rp->traits) = name;
         if (strcmp(name, "MISC_SHARES_VIA_AGGREGATE") == 0) rp->sharing = 1;
@@ -388,18 +420,25 @@ static int load_trees(sctx *s, const idset *roots)
 static int load_trees_of(sctx *s, const idset *ids)
 {
     pl_dbres *res;
-    idset *unknown = ac_set_new(s->p);
+    idset *unknown = ac_set_new(s->p), *roots = ac_set_new(s->p);
     apr_hash_index_t *hi;
     for (hi = apr_hash_first(s->p, (apr_hash_t *)ids); hi; hi = apr_hash_next(hi)) {
         pl_ac_rp *rp = ac_map_get(s->rps, key_of(hi));
-        if (!rp) ac_set_add(s->p, unknown, key_of(hi));
+        long long *root = ac_map_get(s->root_of, key_of(hi));
+        if (rp) continue;
+        if (root) ac_set_add(s->p, roots, *root);      /* group_setup read it */
+        else ac_set_add(s->p, unknown, key_of(hi));
     }
-    if (!apr_hash_count(unknown)) return PL_OK;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT "
-                    "root_provider_id FROM resource_providers WHERE id IN (%s)",
-                    ac_set_sql(s->p, unknown)), "") != PL_OK)
-        return PL_FAIL;
-    return load_trees(s, set_from(s->p, res, 0));
+    if (apr_hash_count(unknown)) {
+        apr_hash_index_t *ri;
+        if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT "
+                             "root_provider_id FROM resource_providers WHERE id IN (%s)",
+                             ac_set_sql(s->p, unknown))) != PL_OK)
+            return PL_FAIL;
+        for (ri = apr_hash_first(s->p, set_from(s->p, res, 0)); ri; ri = apr_hash_next(ri))
+            ac_set_add(s->p, roots, key_of(ri));
+    }
+    return load_trees(s, roots);
 }
 
 pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id)
@@ -647,8 +686,9 @@ static int wide_setup(sctx *s, int *empty)
  * one grouped read of their allocations of these classes, and gives the
  * (provider, class) pairs where the amount plus that usage does not fit:
  * the same rule in SQL (capacity.h), paid for the providers in play and
- * those with allocations only.  *bad: rows of (provider, class). */
-static int over_capacity(sctx *s, const gctx *gc, const idset *rps, pl_dbres **bad)
+ * those with allocations only.  The providers are column col of rows, in
+ * ascending order (repeats allowed).  *bad: rows of (provider, class). */
+static int over_capacity(sctx *s, const gctx *gc, const pl_dbres *rows, int col, pl_dbres **bad)
 {
     apr_array_header_t *lists;
     const char *rcs = "", *fails = "";
@@ -658,10 +698,8 @@ static int over_capacity(sctx *s, const gctx *gc, const idset *rps, pl_dbres **b
 
     all->ncols = 2;
     *bad = all;
-    if (!apr_hash_count((apr_hash_t *)rps)) {
-        all->cells = (const char **)cells->elts;
-        return PL_OK;
-    }
+    all->cells = (const char **)cells->elts;
+    if (!rows->nrows) return PL_OK;
     for (i = 0; i < gc->nrc; i++) {
         const char *rc = num(s->p, gc->rc_ids[i]);
         rcs = apr_pstrcat(s->p, rcs, i ? "," : "", rc, NULL);
@@ -669,18 +707,33 @@ static int over_capacity(sctx *s, const gctx *gc, const idset *rps, pl_dbres **b
                             " AND NOT (", pl_fits_used_sql(s->p, "inv", "u.used",
                                                            gc->amounts[i]), "))", NULL);
     }
-    lists = in_lists(s->p, rps);
+    lists = apr_array_make(s->p, 1, sizeof(const char *));
+    for (i = 0; i < rows->nrows; ) {        /* AC_IN_CHUNK ids a list */
+        int m = 0, left = rows->nrows - i < AC_IN_CHUNK ? rows->nrows - i : AC_IN_CHUNK;
+        char *b = apr_palloc(s->p, (size_t)left * 21 + 1), *o = b;
+        for (; i < rows->nrows && m < AC_IN_CHUNK; i++) {
+            const char *id = PL_CELL(rows, i, col);
+            size_t n = strlen(id);
+            if (i && strcmp(id, PL_CELL(rows, i - 1, col)) == 0) continue;
+            if (m++) *o++ = ',';
+            memcpy(o, id, n);
+            o += n;
+        }
+        *o = '\0';
+        *(const char **)apr_array_push(lists) = b;
+    }
     for (i = 0; i < lists->nelts; i++) {
         pl_dbres *res;
-        if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT u.resource_provider_id, "
-                        "u.resource_class_id FROM (SELECT resource_provider_id, "
+        if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES
+                        "SELECT u.resource_provider_id, u.resource_class_id "
+                        "FROM (SELECT resource_provider_id, "
                         "resource_class_id, SUM(used) AS used FROM allocations "
                         "FORCE INDEX (allocations_resource_provider_class_used_idx) "
                         "WHERE resource_provider_id IN (%s) AND resource_class_id IN (%s) "
                         "GROUP BY resource_provider_id, resource_class_id) u "
                         "JOIN inventories inv ON inv.resource_provider_id = u.resource_provider_id "
                         "AND inv.resource_class_id = u.resource_class_id WHERE %s",
-                        APR_ARRAY_IDX(lists, i, const char *), rcs, fails), "") != PL_OK)
+                        APR_ARRAY_IDX(lists, i, const char *), rcs, fails)) != PL_OK)
             return PL_FAIL;
         for (k = 0; k < res->nrows * 2; k++)
             *(const char **)apr_array_push(cells) = res->cells[k];
@@ -764,9 +817,7 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
                                                 num(s->p, gc->tree_root), NULL) : ""), "") != PL_OK)
         return PL_FAIL;
     {
-        idset *rps = ac_set_new(s->p);
-        for (i = 0; i < res->nrows; i++) ac_set_add(s->p, rps, pl_cell_int(res, i, 1));
-        if (over_capacity(s, gc, rps, &bad) != PL_OK) return PL_FAIL;
+        if (over_capacity(s, gc, res, 1, &bad) != PL_OK) return PL_FAIL;
         full = apr_hash_make(s->p);
         for (i = 0; i < bad->nrows; i++) {
             long long *k = apr_palloc(s->p, 2 * sizeof(long long));
@@ -781,7 +832,12 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
         int k;
         key[0] = pl_cell_int(res, i, 1);
         key[1] = rc;
-        if (apr_hash_get(full, key, sizeof(key))) continue;     /* its usage: no room */
+        if (!i || key[0] != pl_cell_int(res, i - 1, 1)) {      /* rows in provider order */
+            long long *root = apr_palloc(s->p, sizeof(*root));
+            *root = pl_cell_int(res, i, 2);
+            ac_map_put(s->p, s->root_of, key[0], root);
+        }
+        if (bad->nrows && apr_hash_get(full, key, sizeof(key))) continue;  /* no room */
         for (k = 0; k < gc->nrc; k++)
             if (gc->rc_ids[k] == rc) {
                 ac_pair *pr = apr_array_push(gc->with_res[k]);
@@ -884,11 +940,10 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         return PL_FAIL;
     s->early_rows = res->nrows;
     if (!s->early_limit) {
-        idset *rps = ac_set_new(s->p), *full = ac_set_new(s->p);
+        idset *full = ac_set_new(s->p);
         pl_dbres *bad;
         int k = 0;
-        for (i = 0; i < res->nrows; i++) ac_set_add(s->p, rps, pl_cell_int(res, i, 0));
-        if (over_capacity(s, gc, rps, &bad) != PL_OK) return PL_FAIL;
+        if (over_capacity(s, gc, res, 0, &bad) != PL_OK) return PL_FAIL;
         for (i = 0; i < bad->nrows; i++) ac_set_add(s->p, full, pl_cell_int(bad, i, 0));
         for (i = 0; i < res->nrows; i++) {       /* keep the rows with room, in order */
             if (ac_set_has(full, pl_cell_int(res, i, 0))) continue;
@@ -942,12 +997,11 @@ static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         /* upstream: a resourceless group only matches through a positive
          * filter (required traits or member_of) */
         if (!filt) return PL_OK;
-        if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT id, root_provider_id "
+        if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT id, root_provider_id "
                         "FROM resource_providers WHERE id IN (%s)%s%s ORDER BY id",
                         ac_set_sql(s->p, filt), apr_hash_count(forb) ? " AND id NOT IN " : "",
                         apr_hash_count(forb) ? apr_psprintf(s->p, "(%s)",
-                                                            ac_set_sql(s->p, forb)) : ""),
-                        "") != PL_OK)
+                                                            ac_set_sql(s->p, forb)) : "")) != PL_OK)
             return PL_FAIL;
         push_pairs(pairs, res);
     }
@@ -1029,6 +1083,7 @@ static int search_once(sctx *s, int may_stop_early)
     s->trait_ids = apr_hash_make(s->p);
     s->rc_names = apr_hash_make(s->p);
     s->trait_names = apr_hash_make(s->p);
+    s->root_of = apr_hash_make(s->p);
     s->anchor_roots = NULL;
     s->early_rows = 0;
     s->out->areqs = apr_array_make(s->p, 1, sizeof(pl_ac_areq *));
