@@ -1,9 +1,12 @@
 /* GET /allocation_candidates: the search.
  *
  * The database work is a fixed handful of set queries per request group
- * (capacity for all the group's classes in one statement, trait and
- * aggregate filters, sharing anchors) plus three per batch of provider
- * trees (providers, inventories with usage, traits).  Everything else -
+ * (capacity for all the group's classes in one statement, the usage of
+ * the providers that passed it, trait and aggregate filters, sharing
+ * anchors) plus four per batch of provider trees (providers, inventories,
+ * their usage, traits; names by id only for those the request did not
+ * name).  Statements carrying lists of ids run once, as text
+ * (pl_db_query_once).  Everything else -
  * per-tree products, group merging, group_policy, same_subtree, the final
  * capacity check - is done in memory, following upstream's
  * research_context / allocation_candidate semantics. */
@@ -127,12 +130,6 @@ static idset *set_from(apr_pool_t *p, const pl_dbres *res, int col)
 
 /* ---- provider trees: summaries ------------------------------------------- */
 
-/* What is allocated of class RC on provider RP, read through the
- * allocations (provider, class, used) index, so only the allocations of
- * providers still in play are touched. */
-#define USED_SQL(RP, RC) "(SELECT COALESCE(SUM(a.used), 0) FROM allocations a " \
-    "WHERE a.resource_provider_id = " RP " AND a.resource_class_id = " RC ")"
-
 /* Long IN lists of ids stay ranges of an index: past MariaDB's
  * in_predicate_conversion_threshold (1,000) the list would become a
  * semi-join on a table of values, and the plan walk a whole table by
@@ -180,9 +177,10 @@ static int load_providers(sctx *s, const char *in, apr_array_header_t *added)
 {
     pl_dbres *res;
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT rp.id, rp.uuid, rp.parent_provider_id, "
+    if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT rp.id, rp.uuid, "
+                    "rp.parent_provider_id, "
                     "rp.root_provider_id FROM " TREES_OF " WHERE rp.root_provider_id IN (%s)",
-                    in), "") != PL_OK)
+                    in)) != PL_OK)
         return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         pl_ac_rp *rp = apr_pcalloc(s->p, sizeof(*rp));
@@ -226,24 +224,105 @@ static rowkey *rows_by(apr_pool_t *p, const pl_dbres *res, int a, int b)
     return k;
 }
 
-/* Inventories with their usage, per provider in class order: the join
- * starts from the providers (STRAIGHT_JOIN), so only the inventories and
- * allocations of these trees are read. */
+/* Names by id for the rows of a loader: ids below NAME_CACHE (the classes
+ * and traits tables' ids, as a rule) looked up in the map once each. */
+#define NAME_CACHE 4096
+typedef struct names_by_id {
+    apr_hash_t *names;              /* id (8 bytes) -> name as stored */
+    const char **cache;             /* [id] for id < NAME_CACHE */
+} names_by_id;
+
+static const char *name_of(names_by_id *n, long long id)
+{
+    if (id < 0 || id >= NAME_CACHE) return apr_hash_get(n->names, &id, sizeof(id));
+    if (!n->cache[id]) n->cache[id] = apr_hash_get(n->names, &id, sizeof(id));
+    return n->cache[id];
+}
+
+/* The names of the ids order[].b of table (resource_classes, traits) that
+ * names (id -> name as stored) does not hold yet, read in one query and
+ * added to it: the loaders read ids alone, and most names are the
+ * request's own, known from its name lookup (prefetch_names). */
+static int known_names(sctx *s, const char *table, apr_hash_t *names, const rowkey *order,
+                       int nrows, names_by_id *out)
+{
+    idset *unknown = NULL;
+    pl_dbres *res;
+    int i;
+    out->names = names;
+    out->cache = apr_pcalloc(s->p, sizeof(const char *) * NAME_CACHE);
+    for (i = 0; i < nrows; i++)
+        if (!name_of(out, order[i].b)) {
+            if (!unknown) unknown = ac_set_new(s->p);
+            ac_set_add(s->p, unknown, order[i].b);
+        }
+    if (!unknown) return PL_OK;
+    if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, "SELECT id, name FROM %s WHERE id IN (%s)",
+                                                  table, ac_set_sql(s->p, unknown))) != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        long long *id = apr_palloc(s->p, sizeof(*id));
+        *id = pl_cell_int(res, i, 0);
+        apr_hash_set(names, id, sizeof(*id), PL_CELL(res, i, 1));
+        if (*id >= 0 && *id < NAME_CACHE) out->cache[*id] = PL_CELL(res, i, 1);
+    }
+    return PL_OK;
+}
+
+/* Write id (>= 0, as every id is) in decimal at o; the end. */
+static char *put_id(char *o, long long id)
+{
+    char t[24];
+    int n = 0;
+    do t[n++] = (char)('0' + id % 10); while ((id /= 10) > 0);
+    while (n) *o++ = t[--n];
+    return o;
+}
+
+/* The ids of providers (pl_ac_rp *, ascending), as IN lists of at most
+ * AC_IN_CHUNK each. */
+static apr_array_header_t *rp_in_lists(apr_pool_t *p, const apr_array_header_t *rps)
+{
+    apr_array_header_t *out = apr_array_make(p, rps->nelts / AC_IN_CHUNK + 1,
+                                             sizeof(const char *));
+    int i, k;
+    for (i = 0; i < rps->nelts; i += AC_IN_CHUNK) {
+        int m = rps->nelts - i < AC_IN_CHUNK ? rps->nelts - i : AC_IN_CHUNK;
+        char *b = apr_palloc(p, (size_t)m * 21 + 1), *o = b;
+        for (k = 0; k < m; k++) {
+            if (k) *o++ = ',';
+            o = put_id(o, APR_ARRAY_IDX(rps, i + k, pl_ac_rp *)->id);
+        }
+        *o = '\0';
+        *(const char **)apr_array_push(out) = b;
+    }
+    return out;
+}
+
+/* Inventories of the providers of the IN list, per provider in class
+ * order (by the (provider, class) index even for a large part of the
+ * table, which the optimizer would scan whole), then their usage: one
+ * grouped read of the allocations of these providers (the (provider,
+ * class, used) index), not a usage subquery per inventory row.  Class
+ * names come from the request's own lookup, the few others from one
+ * query (known_names), not a join per row. */
 static int load_inventories(sctx *s, const char *in)
 {
-    pl_dbres *res;
+    enum { INV_RP, INV_RC, INV_TOTAL, INV_RESERVED, INV_RATIO, INV_MAX_UNIT };
+    enum { USE_RP, USE_RC, USE_USED };
+    pl_dbres *res, *use;
     rowkey *order;
+    names_by_id rcs;
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT STRAIGHT_JOIN "
-                    "inv.resource_provider_id, inv.resource_class_id, rc.name, inv.total, "
-                    "inv.reserved, inv.allocation_ratio, inv.max_unit, "
-                    USED_SQL("inv.resource_provider_id", "inv.resource_class_id")
-                    " FROM " TREES_OF " "
-                    "JOIN inventories inv ON inv.resource_provider_id = rp.id "
-                    "JOIN resource_classes rc ON rc.id = inv.resource_class_id "
-                    "WHERE rp.root_provider_id IN (%s)", in), "") != PL_OK)
+    if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES
+                    "SELECT resource_provider_id, resource_class_id, total, reserved, "
+                    "allocation_ratio, max_unit FROM inventories "
+                    "FORCE INDEX (uniq_inventories0resource_provider_resource_class) "
+                    "WHERE resource_provider_id IN (%s)", in)) != PL_OK)
         return PL_FAIL;
-    order = rows_by(s->p, res, 0, 1);
+    order = rows_by(s->p, res, INV_RP, INV_RC);
+    if (known_names(s, "resource_classes", s->rc_names, order, res->nrows, &rcs) != PL_OK)
+        return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         int r = order[i].row;
         pl_ac_rp *rp = ac_map_get(s->rps, order[i].a);
@@ -251,32 +330,49 @@ static int load_inventories(sctx *s, const char *in)
         if (!rp) continue;
         inv = apr_array_push(rp->inv);
         inv->rc_id = order[i].b;
-        inv->rc = PL_CELL(res, r, 2);
-        inv->capacity = pl_capacity_int(pl_cell_int(res, r, 3), pl_cell_int(res, r, 4),
-                                        pl_cell_double(res, r, 5), &inv->capacity_f);
-        inv->max_unit = pl_cell_int(res, r, 6);
-        inv->used = pl_cell_int(res, r, 7);
+        inv->rc = name_of(&rcs, inv->rc_id);
+        inv->capacity = pl_capacity_int(pl_cell_int(res, r, INV_TOTAL),
+                                        pl_cell_int(res, r, INV_RESERVED),
+                                        pl_cell_double(res, r, INV_RATIO), &inv->capacity_f);
+        inv->max_unit = pl_cell_int(res, r, INV_MAX_UNIT);
+        inv->used = 0;
+    }
+    if (pl_db_query_once(s->q, &use, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
+                    "resource_class_id, SUM(used) FROM allocations "
+                    "FORCE INDEX (allocations_resource_provider_class_used_idx) "
+                    "WHERE resource_provider_id IN (%s) "
+                    "GROUP BY resource_provider_id, resource_class_id", in)) != PL_OK)
+        return PL_FAIL;
+    for (i = 0; i < use->nrows; i++) {
+        pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(use, i, USE_RP));
+        pl_ac_inv *inv = rp ? ac_inv_of(rp, pl_cell_int(use, i, USE_RC)) : NULL;
+        if (inv) inv->used = pl_cell_int(use, i, USE_USED);
     }
     return PL_OK;
 }
 
-/* Traits, per provider in trait id order. */
+/* Traits of the providers of the IN list, per provider in trait id order
+ * (the (provider, trait) index, as for the inventories); names as for the
+ * inventories' classes. */
 static int load_traits(sctx *s, const char *in)
 {
+    enum { TR_RP, TR_ID };
     pl_dbres *res;
     rowkey *order;
+    names_by_id ids;
     int i;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT STRAIGHT_JOIN "
-                    "rpt.resource_provider_id, rpt.trait_id, t.name FROM " TREES_OF " "
-                    "JOIN resource_provider_traits rpt ON rpt.resource_provider_id = rp.id "
-                    "JOIN traits t ON t.id = rpt.trait_id "
-                    "WHERE rp.root_provider_id IN (%s)", in), "") != PL_OK)
+    if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
+                    "trait_id FROM resource_provider_traits "
+                    "FORCE INDEX (resource_provider_traits_resource_provider_trait_idx) "
+                    "WHERE resource_provider_id IN (%s)", in)) != PL_OK)
         return PL_FAIL;
-    order = rows_by(s->p, res, 0, 1);
+    order = rows_by(s->p, res, TR_RP, TR_ID);
+    if (known_names(s, "traits", s->trait_names, order, res->nrows, &ids) != PL_OK)
+        return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         pl_ac_rp *rp = ac_map_get(s->rps, order[i].a);
-        const char *name = PL_CELL(res, order[i].row, 2);
-        if (!rp) continue;
+        const char *name = name_of(&ids, order[i].b);
+        if (!rp || !name) continue;
         *(const char **)apr_array_push(rp->traits) = name;
         if (strcmp(name, "MISC_SHARES_VIA_AGGREGATE") == 0) rp->sharing = 1;
     }
@@ -312,6 +408,7 @@ static int load_trees(sctx *s, const idset *roots)
         rp->parent = rp->parent_id ? ac_map_get(s->rps, rp->parent_id) : NULL;
         *(pl_ac_rp **)apr_array_push(s->order) = rp;
     }
+    lists = rp_in_lists(p, added);
     for (i = 0; i < lists->nelts; i++)
         if (load_inventories(s, APR_ARRAY_IDX(lists, i, const char *)) != PL_OK
             || load_traits(s, APR_ARRAY_IDX(lists, i, const char *)) != PL_OK)
@@ -323,18 +420,25 @@ static int load_trees(sctx *s, const idset *roots)
 static int load_trees_of(sctx *s, const idset *ids)
 {
     pl_dbres *res;
-    idset *unknown = ac_set_new(s->p);
+    idset *unknown = ac_set_new(s->p), *roots = ac_set_new(s->p);
     apr_hash_index_t *hi;
     for (hi = apr_hash_first(s->p, (apr_hash_t *)ids); hi; hi = apr_hash_next(hi)) {
         pl_ac_rp *rp = ac_map_get(s->rps, key_of(hi));
-        if (!rp) ac_set_add(s->p, unknown, key_of(hi));
+        long long *root = ac_map_get(s->root_of, key_of(hi));
+        if (rp) continue;
+        if (root) ac_set_add(s->p, roots, *root);      /* group_setup read it */
+        else ac_set_add(s->p, unknown, key_of(hi));
     }
-    if (!apr_hash_count(unknown)) return PL_OK;
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT "
-                    "root_provider_id FROM resource_providers WHERE id IN (%s)",
-                    ac_set_sql(s->p, unknown)), "") != PL_OK)
-        return PL_FAIL;
-    return load_trees(s, set_from(s->p, res, 0));
+    if (apr_hash_count(unknown)) {
+        apr_hash_index_t *ri;
+        if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT "
+                             "root_provider_id FROM resource_providers WHERE id IN (%s)",
+                             ac_set_sql(s->p, unknown))) != PL_OK)
+            return PL_FAIL;
+        for (ri = apr_hash_first(s->p, set_from(s->p, res, 0)); ri; ri = apr_hash_next(ri))
+            ac_set_add(s->p, roots, key_of(ri));
+    }
+    return load_trees(s, roots);
 }
 
 pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id)
@@ -469,23 +573,13 @@ int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
 
 /* ---- names -> ids ------------------------------------------------------------ */
 
-/* Ids of every name the request uses, one query per table (pl_name_ids);
- * out maps each name as stored to its id as a long long. */
-static int lookup_names(sctx *s, const char *table, apr_array_header_t *names, apr_hash_t *out)
+/* Ids of every name the request uses, one query per table
+ * (pl_name_ids_num): out maps each name as stored to its id as a long
+ * long, names_of the id back to the name. */
+static int lookup_names(sctx *s, const char *table, apr_array_header_t *names, apr_hash_t *out,
+                        apr_hash_t *names_of)
 {
-    apr_hash_t *texts = apr_hash_make(s->p);
-    apr_hash_index_t *hi;
-    if (pl_name_ids(s->q, table, "name", names, texts) != PL_OK) return PL_FAIL;
-    for (hi = apr_hash_first(s->p, texts); hi; hi = apr_hash_next(hi)) {
-        const void *name;
-        apr_ssize_t len;
-        void *text;
-        long long *id = apr_palloc(s->p, sizeof(*id));
-        apr_hash_this(hi, &name, &len, &text);
-        *id = atoll(text);
-        apr_hash_set(out, name, len, id);
-    }
-    return PL_OK;
+    return pl_name_ids_num(s->q, table, "name", names, out, names_of);
 }
 
 static void push_name(apr_array_header_t *a, const char *n)
@@ -513,8 +607,9 @@ static int prefetch_names(sctx *s)
         push_name(traits, APR_ARRAY_IDX(s->r->root_required, i, const char *));
     for (i = 0; s->r->root_forbidden && i < s->r->root_forbidden->nelts; i++)
         push_name(traits, APR_ARRAY_IDX(s->r->root_forbidden, i, const char *));
-    if (lookup_names(s, "resource_classes", rcs, s->rc_ids) != PL_OK) return PL_FAIL;
-    return lookup_names(s, "traits", traits, s->trait_ids);
+    if (lookup_names(s, "resource_classes", rcs, s->rc_ids, s->rc_names) != PL_OK)
+        return PL_FAIL;
+    return lookup_names(s, "traits", traits, s->trait_ids, s->trait_names);
 }
 
 /* Trait ids of names: PL_FAIL with upstream's TraitNotFound 400. */
@@ -583,13 +678,79 @@ static int wide_setup(sctx *s, int *empty)
     return PL_OK;
 }
 
+/* ---- usage, for the providers still in play ------------------------------ */
+
+/* The filters test each class's amount against its inventory with no usage
+ * (pl_fits_used_sql with a usage of 0), not with a usage subquery per
+ * inventory row; then this reads the usage of the providers that passed,
+ * one grouped read of their allocations of these classes, and gives the
+ * (provider, class) pairs where the amount plus that usage does not fit:
+ * the same rule in SQL (capacity.h), paid for the providers in play and
+ * those with allocations only.  The providers are column col of rows, in
+ * ascending order (repeats allowed).  *bad: rows of (provider, class). */
+static int over_capacity(sctx *s, const gctx *gc, const pl_dbres *rows, int col, pl_dbres **bad)
+{
+    apr_array_header_t *lists;
+    const char *rcs = "", *fails = "";
+    pl_dbres *all = apr_pcalloc(s->p, sizeof(*all));
+    apr_array_header_t *cells = apr_array_make(s->p, 16, sizeof(const char *));
+    int i, k;
+
+    all->ncols = 2;
+    *bad = all;
+    all->cells = (const char **)cells->elts;
+    if (!rows->nrows) return PL_OK;
+    for (i = 0; i < gc->nrc; i++) {
+        const char *rc = num(s->p, gc->rc_ids[i]);
+        rcs = apr_pstrcat(s->p, rcs, i ? "," : "", rc, NULL);
+        fails = apr_pstrcat(s->p, fails, i ? " OR " : "", "(inv.resource_class_id = ", rc,
+                            " AND NOT (", pl_fits_used_sql(s->p, "inv", "u.used",
+                                                           gc->amounts[i]), "))", NULL);
+    }
+    lists = apr_array_make(s->p, 1, sizeof(const char *));
+    for (i = 0; i < rows->nrows; ) {        /* AC_IN_CHUNK ids a list */
+        int m = 0, left = rows->nrows - i < AC_IN_CHUNK ? rows->nrows - i : AC_IN_CHUNK;
+        char *b = apr_palloc(s->p, (size_t)left * 21 + 1), *o = b;
+        for (; i < rows->nrows && m < AC_IN_CHUNK; i++) {
+            const char *id = PL_CELL(rows, i, col);
+            size_t n = strlen(id);
+            if (i && strcmp(id, PL_CELL(rows, i - 1, col)) == 0) continue;
+            if (m++) *o++ = ',';
+            memcpy(o, id, n);
+            o += n;
+        }
+        *o = '\0';
+        *(const char **)apr_array_push(lists) = b;
+    }
+    for (i = 0; i < lists->nelts; i++) {
+        pl_dbres *res;
+        if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES
+                        "SELECT u.resource_provider_id, u.resource_class_id "
+                        "FROM (SELECT resource_provider_id, "
+                        "resource_class_id, SUM(used) AS used FROM allocations "
+                        "FORCE INDEX (allocations_resource_provider_class_used_idx) "
+                        "WHERE resource_provider_id IN (%s) AND resource_class_id IN (%s) "
+                        "GROUP BY resource_provider_id, resource_class_id) u "
+                        "JOIN inventories inv ON inv.resource_provider_id = u.resource_provider_id "
+                        "AND inv.resource_class_id = u.resource_class_id WHERE %s",
+                        APR_ARRAY_IDX(lists, i, const char *), rcs, fails)) != PL_OK)
+            return PL_FAIL;
+        for (k = 0; k < res->nrows * 2; k++)
+            *(const char **)apr_array_push(cells) = res->cells[k];
+        all->nrows += res->nrows;
+    }
+    all->cells = (const char **)cells->elts;
+    return PL_OK;
+}
+
 /* ---- per group set-up: RequestGroupSearchContext ------------------------- */
 
 
 static int group_setup(sctx *s, gctx *gc, int *empty)
 {
     const pl_ac_group *g = gc->g;
-    pl_dbres *res;
+    pl_dbres *res, *bad;
+    apr_hash_t *full;
     const char *conds = "", *rcs = "";
     int i;
 
@@ -646,8 +807,7 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
         rcs = apr_pstrcat(s->p, rcs, i ? "," : "", num(s->p, gc->rc_ids[i]), NULL);
         conds = apr_psprintf(s->p, "%s%s(inv.resource_class_id = %s AND %s)",
                              conds, i ? " OR " : "", num(s->p, gc->rc_ids[i]),
-                             pl_fits_sql(s->p, "inv", "inv.resource_provider_id",
-                                      "inv.resource_class_id", amt));
+                             pl_fits_used_sql(s->p, "inv", "0", amt));
     }
     if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT inv.resource_class_id, rp.id, "
                     "rp.root_provider_id FROM inventories inv "
@@ -656,9 +816,28 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
                     gc->tree_root ? apr_pstrcat(s->p, " AND rp.root_provider_id = ",
                                                 num(s->p, gc->tree_root), NULL) : ""), "") != PL_OK)
         return PL_FAIL;
+    {
+        if (over_capacity(s, gc, res, 1, &bad) != PL_OK) return PL_FAIL;
+        full = apr_hash_make(s->p);
+        for (i = 0; i < bad->nrows; i++) {
+            long long *k = apr_palloc(s->p, 2 * sizeof(long long));
+            k[0] = pl_cell_int(bad, i, 0);
+            k[1] = pl_cell_int(bad, i, 1);
+            apr_hash_set(full, k, 2 * sizeof(long long), k);
+        }
+    }
     for (i = 0; i < res->nrows; i++) {
         long long rc = pl_cell_int(res, i, 0);
+        long long key[2];
         int k;
+        key[0] = pl_cell_int(res, i, 1);
+        key[1] = rc;
+        if (!i || key[0] != pl_cell_int(res, i - 1, 1)) {      /* rows in provider order */
+            long long *root = apr_palloc(s->p, sizeof(*root));
+            *root = pl_cell_int(res, i, 2);
+            ac_map_put(s->p, s->root_of, key[0], root);
+        }
+        if (bad->nrows && apr_hash_get(full, key, sizeof(key))) continue;  /* no room */
         for (k = 0; k < gc->nrc; k++)
             if (gc->rc_ids[k] == rc) {
                 ac_pair *pr = apr_array_push(gc->with_res[k]);
@@ -720,8 +899,11 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         sql = apr_pstrcat(s->p, sql, " JOIN inventories ", inv, " ON ", inv,
                           ".resource_provider_id = rp.id AND ", inv, ".resource_class_id = ",
                           rc, NULL);
-        where = apr_pstrcat(s->p, where, i ? " AND " : "",
-                            pl_fits_sql(s->p, inv, "rp.id", rc, gc->amounts[i]), NULL);
+        /* with a LIMIT, usage as a subquery for the rows read until it is
+         * reached; else no usage here, and over_capacity after */
+        where = apr_pstrcat(s->p, where, i ? " AND " : "", s->early_limit
+                            ? pl_fits_sql(s->p, inv, "rp.id", rc, gc->amounts[i])
+                            : pl_fits_used_sql(s->p, inv, "0", gc->amounts[i]), NULL);
     }
     if (gc->tree_root)
         where = apr_pstrcat(s->p, where, " AND rp.root_provider_id = ",
@@ -757,6 +939,20 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
     if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
         return PL_FAIL;
     s->early_rows = res->nrows;
+    if (!s->early_limit) {
+        idset *full = ac_set_new(s->p);
+        pl_dbres *bad;
+        int k = 0;
+        if (over_capacity(s, gc, res, 0, &bad) != PL_OK) return PL_FAIL;
+        for (i = 0; i < bad->nrows; i++) ac_set_add(s->p, full, pl_cell_int(bad, i, 0));
+        for (i = 0; i < res->nrows; i++) {       /* keep the rows with room, in order */
+            if (ac_set_has(full, pl_cell_int(res, i, 0))) continue;
+            for (j = 0; j < res->ncols; j++)
+                res->cells[(size_t)k * res->ncols + j] = PL_CELL(res, i, j);
+            k++;
+        }
+        res->nrows = k;
+    }
     push_pairs(pairs, res);
     return PL_OK;
 }
@@ -801,12 +997,11 @@ static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         /* upstream: a resourceless group only matches through a positive
          * filter (required traits or member_of) */
         if (!filt) return PL_OK;
-        if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT id, root_provider_id "
+        if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT id, root_provider_id "
                         "FROM resource_providers WHERE id IN (%s)%s%s ORDER BY id",
                         ac_set_sql(s->p, filt), apr_hash_count(forb) ? " AND id NOT IN " : "",
                         apr_hash_count(forb) ? apr_psprintf(s->p, "(%s)",
-                                                            ac_set_sql(s->p, forb)) : ""),
-                        "") != PL_OK)
+                                                            ac_set_sql(s->p, forb)) : "")) != PL_OK)
             return PL_FAIL;
         push_pairs(pairs, res);
     }
@@ -886,6 +1081,9 @@ static int search_once(sctx *s, int may_stop_early)
     s->order = apr_array_make(s->p, 16, sizeof(pl_ac_rp *));
     s->rc_ids = apr_hash_make(s->p);
     s->trait_ids = apr_hash_make(s->p);
+    s->rc_names = apr_hash_make(s->p);
+    s->trait_names = apr_hash_make(s->p);
+    s->root_of = apr_hash_make(s->p);
     s->anchor_roots = NULL;
     s->early_rows = 0;
     s->out->areqs = apr_array_make(s->p, 1, sizeof(pl_ac_areq *));

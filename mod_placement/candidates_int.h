@@ -40,6 +40,8 @@ typedef struct sctx {
     idset *loaded_roots;
     apr_array_header_t *order;    /* pl_ac_rp * in load order */
     apr_hash_t *rc_ids, *trait_ids;   /* name -> long long * */
+    apr_hash_t *rc_names, *trait_names;   /* id (8 bytes) -> name as stored */
+    apr_hash_t *root_of;          /* provider id -> long long * root id, where known */
     long long early_limit;        /* >0: the answer is the first this many
                                    * providers in id order (see search()) */
     int early_rows;               /* rows the limited query returned */

@@ -664,17 +664,17 @@ fail:
  * the read/write timeout (the connection is closed then: its state is
  * unknown, and trying again would wait as long once more). */
 static unsigned int execute(pl_req *q, pl_db_conn *c, pl_dbres **out, const char *sql,
-                            const pl_dbarg *args, int nargs, const char **errmsg)
+                            const pl_dbarg *args, int nargs, int once, const char **errmsg)
 {
     unsigned int err = 0;
     int cached;
     apr_time_t start = apr_time_now();
-    MYSQL_STMT *st = prepare(q, c, sql, &cached, &err, errmsg);
+    MYSQL_STMT *st = once ? NULL : prepare(q, c, sql, &cached, &err, errmsg);
     if (st) {
         err = run_stmt(q, st, out, args, nargs, errmsg);
         if (!cached) mysql_stmt_close(st);
     }
-    else if (err == ER_TOO_MANY_STMTS && c->m)
+    else if ((once || err == ER_TOO_MANY_STMTS) && c->m)
         err = run_text(q, c, out, sql, args, nargs, errmsg);
     if (err && is_gone(err)
         && apr_time_now() - start >= apr_time_from_sec(io_timeout(c))) {
@@ -687,7 +687,9 @@ static unsigned int execute(pl_req *q, pl_db_conn *c, pl_dbres **out, const char
     return err;
 }
 
-int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args, int nargs)
+/* pl_db_exec, or (once) pl_db_query_once. */
+static int exec_sql(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args, int nargs,
+                    int once)
 {
     pl_db_conn *c = acquire(q);
     unsigned int err;
@@ -711,7 +713,7 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
                 return unavailable(q, cerr);
             }
         }
-        err = execute(q, c, res, sql, args, nargs, &msg);
+        err = execute(q, c, res, sql, args, nargs, once, &msg);
         q->db_errno = (int)err;
         if (!err && c->in_txn && !still_in_txn(c)) {
             /* The server ended the transaction without an error (see
@@ -759,6 +761,16 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, PL_LOGNO(202) "%s SQL error %u: %s [%s]",
                   q->request_id, err, msg, sql);
     return pl_fail_db(q, PL_DBE_ERROR, "Database error %u: %s", err, msg);
+}
+
+int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args, int nargs)
+{
+    return exec_sql(q, res, sql, args, nargs, 0);
+}
+
+int pl_db_query_once(pl_req *q, pl_dbres **res, const char *sql)
+{
+    return exec_sql(q, res, sql, NULL, 0, 1);
 }
 
 int pl_db_query(pl_req *q, pl_dbres **res, const char *sql, const char *types, ...)

@@ -58,6 +58,10 @@ int pl_db_exec(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *args,
 /* Same with a type string: pl_db_query(q, &res, "... ? ?", "si", "x", 3LL).
  * 'i' takes a long long, 's' a const char *, 'd' a double. */
 int pl_db_query(pl_req *q, pl_dbres **res, const char *sql, const char *types, ...);
+/* A statement without parameters built to run once (literal id lists):
+ * sent as text, one round trip with no statement prepared or cached, the
+ * cells as the server writes them.  Results and failures as pl_db_exec. */
+int pl_db_query_once(pl_req *q, pl_dbres **res, const char *sql);
 
 /* Run fn inside a transaction: commit when it returns PL_OK; roll back
  * otherwise.  PL_RETRY from fn, deadlocks and lock-wait timeouts run it

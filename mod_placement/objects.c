@@ -143,19 +143,42 @@ int pl_provider_bump(pl_req *q, pl_provider *rp)
     return PL_OK;
 }
 
+/* The rows (id, name) of names in table.col, one IN query. */
+static int name_rows(pl_req *q, const char *table, const char *col,
+                     const apr_array_header_t *names, pl_dbres **res)
+{
+    return pl_db_exec_strs(q, res, apr_psprintf(q->pool, "SELECT id, %s FROM %s WHERE %s IN ",
+                                                col, table, col), "", names);
+}
+
+enum { NI_ID, NI_NAME };
+
 int pl_name_ids(pl_req *q, const char *table, const char *col,
                 const apr_array_header_t *names, apr_hash_t *ids)
 {
     pl_dbres *res;
-    enum { NI_ID, NI_NAME };
     int i;
     if (!names->nelts) return PL_OK;
-    if (pl_db_exec_strs(q, &res, apr_psprintf(q->pool, "SELECT id, %s FROM %s WHERE %s IN ",
-                                              col, table, col), "", names) != PL_OK)
-        return PL_FAIL;
+    if (name_rows(q, table, col, names, &res) != PL_OK) return PL_FAIL;
     for (i = 0; i < res->nrows; i++)
         apr_hash_set(ids, PL_CELL(res, i, NI_NAME), APR_HASH_KEY_STRING,
                      PL_CELL(res, i, NI_ID));
+    return PL_OK;
+}
+
+int pl_name_ids_num(pl_req *q, const char *table, const char *col,
+                    const apr_array_header_t *names, apr_hash_t *ids, apr_hash_t *names_of)
+{
+    pl_dbres *res;
+    int i;
+    if (!names->nelts) return PL_OK;
+    if (name_rows(q, table, col, names, &res) != PL_OK) return PL_FAIL;
+    for (i = 0; i < res->nrows; i++) {
+        long long *id = apr_palloc(q->pool, sizeof(*id));
+        *id = pl_cell_int(res, i, NI_ID);
+        apr_hash_set(ids, PL_CELL(res, i, NI_NAME), APR_HASH_KEY_STRING, id);
+        if (names_of) apr_hash_set(names_of, id, sizeof(*id), PL_CELL(res, i, NI_NAME));
+    }
     return PL_OK;
 }
 

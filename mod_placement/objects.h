@@ -90,6 +90,11 @@ enum { PL_LOCK_ID, PL_LOCK_UUID, PL_LOCK_GENERATION };
  * exact matches only.  PL_OK or PL_FAIL. */
 int pl_name_ids(pl_req *q, const char *table, const char *col,
                 const apr_array_header_t *names, apr_hash_t *ids);
+/* The same lookup with numbers: ids maps the name as stored to its id as a
+ * long long *, and names_of (when not NULL) the id (its 8 bytes, as the
+ * candidates' id maps key it) back to the name as stored. */
+int pl_name_ids_num(pl_req *q, const char *table, const char *col,
+                    const apr_array_header_t *names, apr_hash_t *ids, apr_hash_t *names_of);
 
 /* Last-modified time from a row's created_at / updated_at texts. */
 apr_time_t pl_modified(const char *created_at, const char *updated_at);
