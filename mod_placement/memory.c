@@ -44,9 +44,13 @@
  *   at once), gives the heap's free pages back (malloc_trim) at the next
  *   moment no request of the child is running (at most QUIET_WAIT_MS
  *   later), touches the reserve again, and takes the RSS after that as the
- *   new level.  So the RSS stays within MARGIN (1/16) of a level, and a
- *   trim costs nothing on the request path as long as the child is ever
- *   idle.
+ *   new level.  When the RSS is above the level again within REGROW_S of a
+ *   trim, the child's work needs that much: the level follows the RSS up
+ *   instead (up to LEVEL_CAP above the level at start, then it is trimmed
+ *   whatever), so a child whose answers are all large is not trimmed and
+ *   faulted in again every few seconds.  So the RSS stays within 1/16 of a
+ *   level that moves only with the work, and a trim costs nothing on the
+ *   request path as long as the child is ever idle.
  * - PlacementMallocTuning Off (the mallopt settings are process-wide: other
  *   modules in the same httpd get them too) leaves glibc's defaults, the
  *   reserve and the trimming thread out; the pools' allocator is the
@@ -66,6 +70,11 @@
 /* How far above its level a child's RSS may go before it is trimmed: 1/16
  * of the level, at least MARGIN_MIN. */
 #define MARGIN_MIN (4 * 1024 * 1024)
+/* Above the level again this soon after a trim: the level follows. */
+#define REGROW_S 60
+/* How far the level may follow the RSS up from the level at start: half
+ * the reserve (20 MB with 20 or more threads). */
+#define LEVEL_CAP(reserve) ((reserve) / 2)
 
 /* Request work pools: one allocator per child, shared by its threads
  * (behind a mutex), keeping this much free memory for the next request.
@@ -99,7 +108,7 @@ static size_t reserve;
 /* The RSS this child holds when nothing is running (bytes): after its start,
  * then after each trim; and how far above it the RSS may go.  Only the
  * trimming thread reads or writes them once it runs. */
-static size_t level, margin;
+static size_t level, margin, start_level;
 
 /* The reserve's bytes of the arena touched and freed again: they stay
  * resident at its top for the requests to come. */
@@ -160,6 +169,8 @@ static void set_level(size_t rss)
 static void *trim_loop(void *data)
 {
     int ticks = 0, waited = -1;   /* waited: ms spent waiting for a quiet moment */
+    apr_time_t last_trim = 0;
+    size_t rss;
     (void)data;
     while (!apr_atomic_read32(&stopping)) {
         apr_sleep(apr_time_from_msec(TICK_MS));
@@ -168,7 +179,12 @@ static void *trim_loop(void *data)
             if (ticks < LOOK_EVERY_MS && !apr_atomic_read32(&dirty)) continue;
             ticks = 0;
             apr_atomic_set32(&dirty, 0);
-            if (resident() <= level + margin) continue;
+            if ((rss = resident()) <= level + margin) continue;
+            if (last_trim && apr_time_now() - last_trim < apr_time_from_sec(REGROW_S)
+                && rss <= start_level + LEVEL_CAP(reserve)) {
+                set_level(rss);   /* the work needs it: keep it */
+                continue;
+            }
             waited = 0;
         }
         /* above the level: trim when no request runs, or after
@@ -181,6 +197,7 @@ static void *trim_loop(void *data)
         malloc_trim(0);
         touch_reserve();
         set_level(resident());
+        last_trim = apr_time_now();
     }
     return NULL;
 }
@@ -251,7 +268,7 @@ void pl_memory_child_init(apr_pool_t *pchild, int threads, int malloc_tuning)
     mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     mallopt(M_ARENA_MAX, ARENA_MAX);
     touch_reserve();
-    set_level(resident());
+    set_level(start_level = resident());
     apr_atomic_set32(&stopping, 0);
     if (pthread_create(&trimmer, NULL, trim_loop, NULL) == 0)
         apr_pool_cleanup_register(pchild, NULL, stop_trimmer, apr_pool_cleanup_null);

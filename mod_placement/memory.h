@@ -4,7 +4,9 @@
  * creeping up as free lists fill.  glibc's allocator is tuned once per
  * child, before its threads start, and a thread of the child gives the
  * heap's free pages back, at a moment no request runs, when the RSS is more
- * than 1/16 above the level the child held after its start or last trim. */
+ * than 1/16 above the level the child held after its start or last trim
+ * (a level that follows the RSS up, within a cap, when the child's work
+ * needs more again soon after a trim). */
 #ifndef PL_MEMORY_H
 #define PL_MEMORY_H
 
