@@ -353,7 +353,7 @@ def main():
     ap.add_argument('--seconds', type=int, default=10, help='each wrk run')
     ap.add_argument('--samples', type=int, default=7, help='sequential requests')
     ap.add_argument('--soak', type=int, default=0,
-                    help='seconds of mixed load on mod_placement, RSS sampled each minute')
+                    help='seconds of mixed load on mod_placement, RSS of each child sampled every 30 s')
     ap.add_argument('--out', help='write all results as JSON here')
     a = ap.parse_args()
 
@@ -474,24 +474,13 @@ def main():
 
 def soak(a, pl):
     """Mixed reads, candidates and claims against mod_placement (nested data
-    set), RSS of each child sampled once a minute."""
-    samples = []
+    set) for a.soak seconds, each child's RSS sampled by pid every 30 s
+    (bench/soak.py)."""
+    import soak as soakmod
     roots = [det_uuid('nested', t, 'cn') for t in range(min(a.trees, 100))]
-    claim = {'allocations': {'%RP%': {'resources': {'DISK_GB': 1}}},
-             'project_id': det_uuid('project'), 'user_id': det_uuid('user'),
-             'consumer_generation': None, 'consumer_type': 'INSTANCE'}
-    t_end = time.time() + a.soak
-    k = 0
-    while time.time() < t_end:
-        for path in (NESTED_Q, '/resource_providers', '/allocation_candidates?resources=VGPU:1'):
-            wrk(a.pl, path, 15, conns=10)
-        claims('pl', pl, roots, claim, 5, '%08x' % (0x50000000 + k))
-        k += 1
-        samples.append((round(a.soak - (t_end - time.time())),
-                        rss_of_children(a.pl_pidfile, 'apache2')))
-        log('soak %4d s: child RSS %s MB' % (samples[-1][0],
-                                             ['%.0f' % x for x in samples[-1][1]]))
-    return samples
+    paths = (NESTED_Q, '/resource_providers', '/allocation_candidates?resources=VGPU:1')
+    samples = soakmod.run(a.pl, a.pl_pidfile, a.soak, paths, roots, 30, log=log)
+    return [(t, {str(p): r for p, (r, _) in s.items()}) for t, s in samples]
 
 
 def short(r, better):
@@ -543,10 +532,24 @@ def report(rows, results):
     for line in s['pl']['top']:
         print('    ' + line)
     if 'soak_rss_mb' in results:
+        import soak as soakmod
+        samples = results['soak_rss_mb']
+        pids = sorted({p for _, s in samples for p in s})
         print()
-        print('Soak (mixed load on mod_placement), child RSS (MB) by time:')
-        for t, r in results['soak_rss_mb']:
-            print('  %4d s: %s' % (t, ', '.join('%.0f' % x for x in r)))
+        print('Soak (mixed load on mod_placement), RSS (MB) of each child (by pid) by time:')
+        print()
+        print('    %6s  %s' % ('', '  '.join('%6s' % p for p in pids)))
+        for t, s in samples:
+            print('    %4d s  %s' % (t, '  '.join('%6s' % ('%.0f' % s[p] if p in s else '-')
+                                               for p in pids)))
+        print()
+        print('After the first 60 s (warm-up: a child grows to its working size with '
+              'its first large answers), per child: lowest, highest, spread:')
+        print()
+        for p, lo, hi, spread, every in soakmod.summary(
+                [(t, {k: (v, 0) for k, v in s.items()}) for t, s in samples], 60):
+            print('    %s: %.0f-%.0f MB, %.1f%%%s' % (p, lo, hi, spread,
+                                                   '' if every else ' (not in every sample)'))
     print()
     print('Load average before %s, after %s' % (
         ' '.join('%.2f' % x for x in results['meta']['load_before']),

@@ -25,6 +25,7 @@ void *pl_create_server_conf(apr_pool_t *p, server_rec *s)
     c->auth_strategy = PL_AUTH_UNSET;
     c->enforce_new_defaults = PL_UNSET;
     c->enforce_scope = PL_UNSET;
+    c->malloc_tuning = PL_UNSET;
     c->cors_max_age = PL_UNSET;
     c->cors_allow_credentials = PL_UNSET;
     c->randomize_allocation_candidates = PL_UNSET;
@@ -255,6 +256,16 @@ static const char *set_body_size(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+/* PlacementMallocTuning: glibc's malloc settings are process-wide, so this
+ * is the main server's (memory.c). */
+static const char *set_malloc_tuning(cmd_parms *cmd, void *d, int on)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    if (err) return err;
+    sconf(cmd)->malloc_tuning = on;
+    return NULL;
+}
+
 #define OFF(f) (void *)APR_OFFSETOF(pl_server_conf, f)
 
 const command_rec pl_directives[] = {
@@ -298,6 +309,8 @@ const command_rec pl_directives[] = {
         "Server-side retries of an allocation write on a concurrent update (default 10)"),
     AP_INIT_TAKE1("PlacementMaxBodySize", set_body_size, NULL, RSRC_CONF,
         "Largest request body in bytes (default 1048576)"),
+    AP_INIT_FLAG("PlacementMallocTuning", set_malloc_tuning, NULL, RSRC_CONF,
+        "Off: leave glibc's malloc settings (process-wide) as they are (default On)"),
     AP_INIT_TAKE1("PlacementIncompleteConsumerProjectId", set_str_field,
         OFF(incomplete_consumer_project_id), RSRC_CONF,
         "Project id recorded for consumers created before microversion 1.8"),

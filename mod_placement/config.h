@@ -29,6 +29,7 @@ typedef struct pl_server_conf {
     const char *policy_file;
     int enforce_new_defaults;
     int enforce_scope;
+    int malloc_tuning;              /* PlacementMallocTuning (main server only) */
     apr_array_header_t *cors_allowed_origin;   /* const char* */
     const char *cors_allow_headers;            /* comma lists, as oslo */
     const char *cors_allow_methods;

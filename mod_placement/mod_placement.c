@@ -159,7 +159,9 @@ static void placement_child_init(apr_pool_t *p, server_rec *base)
     server_rec *s;
     int threads = 1;
     ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);   /* prefork: 0 */
-    pl_memory_child_init(p, threads);    /* before the worker threads start */
+    pl_memory_child_init(p, threads,    /* before the worker threads start */
+        pl_conf_flag(((pl_server_conf *)ap_get_module_config(base->module_config,
+                                                             &placement_module))->malloc_tuning, 1));
     mysql_library_init(0, NULL, NULL);   /* not thread-safe: before any thread uses it */
     for (s = base; s; s = s->next) {
         pl_server_conf *c = ap_get_module_config(s->module_config, &placement_module);

@@ -57,6 +57,11 @@ my @cases = (
      qr/PlacementPolicyFile: .*bad-policy.yaml.*placement:resource_providers:list/],
     ["PlacementPolicyFile $dir/good-policy.yaml", 0, qr/Syntax OK/],
     ["PlacementPolicyFile $dir/missing.yaml", 1, qr/PlacementPolicyFile: .*missing.yaml/],
+    # glibc's malloc settings are process-wide: the main server's to turn off
+    ["$db\nPlacementAuthStrategy noauth2\nPlacementMallocTuning Off", 0, qr/Syntax OK/],
+    ["PlacementMallocTuning maybe", 1, qr/PlacementMallocTuning/],
+    ["<VirtualHost 127.0.0.1:80>\nPlacementMallocTuning Off\n</VirtualHost>", 1,
+     qr/PlacementMallocTuning cannot occur within <VirtualHost> section/],
 );
 write_file("$dir/bad-policy.yaml", qq{"placement:resource_providers:list": "role:admin or"\n});
 write_file("$dir/good-policy.yaml", qq{"placement:resource_providers:list": "role:reader"\n});
