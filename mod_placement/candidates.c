@@ -21,84 +21,6 @@
 #include "http.h"
 #include "objects.h"
 
-/* ---- id sets (apr_hash keyed by the 8 bytes of the id) ------------------ */
-
-idset *ac_set_new(apr_pool_t *p) { return apr_hash_make(p); }
-
-int ac_set_has(const idset *s, long long id)
-{
-    return s && apr_hash_get((apr_hash_t *)s, &id, sizeof(id)) != NULL;
-}
-
-void ac_map_put(apr_pool_t *p, apr_hash_t *m, long long id, void *val)
-{
-    long long *k;
-    if (apr_hash_get(m, &id, sizeof(id))) {
-        apr_hash_set(m, &id, sizeof(id), NULL);
-    }
-    k = apr_palloc(p, sizeof(*k));
-    *k = id;
-    apr_hash_set(m, k, sizeof(*k), val);
-}
-
-void ac_set_add(apr_pool_t *p, idset *s, long long id)
-{
-    if (!ac_set_has(s, id)) ac_map_put(p, s, id, (void *)1);
-}
-
-void *ac_map_get(apr_hash_t *m, long long id)
-{
-    return apr_hash_get(m, &id, sizeof(id));
-}
-
-static long long key_of(apr_hash_index_t *hi)
-{
-    const void *k;
-    apr_hash_this(hi, &k, NULL, NULL);
-    return *(const long long *)k;
-}
-
-/* a & b, as a new set */
-static idset *set_and(apr_pool_t *p, const idset *a, const idset *b)
-{
-    idset *o = ac_set_new(p);
-    apr_hash_index_t *hi;
-    for (hi = apr_hash_first(p, (apr_hash_t *)a); hi; hi = apr_hash_next(hi))
-        if (ac_set_has(b, key_of(hi))) ac_set_add(p, o, key_of(hi));
-    return o;
-}
-
-/* a - b, as a new set */
-static idset *set_minus(apr_pool_t *p, const idset *a, const idset *b)
-{
-    idset *o = ac_set_new(p);
-    apr_hash_index_t *hi;
-    for (hi = apr_hash_first(p, (apr_hash_t *)a); hi; hi = apr_hash_next(hi))
-        if (!ac_set_has(b, key_of(hi))) ac_set_add(p, o, key_of(hi));
-    return o;
-}
-
-/* "1,2,3" for IN (...): ids are integers read from our own queries. */
-const char *ac_set_sql(apr_pool_t *p, const idset *s)
-{
-    apr_hash_index_t *hi;
-    size_t cap = 32, len = 0;
-    char *buf = malloc(cap), *out;
-    for (hi = apr_hash_first(p, (apr_hash_t *)s); hi; hi = apr_hash_next(hi)) {
-        char tmp[32];
-        int n = snprintf(tmp, sizeof(tmp), "%s%lld", len ? "," : "", key_of(hi));
-        if (len + (size_t)n + 1 > cap) {
-            while (len + (size_t)n + 1 > cap) cap *= 2;
-            buf = realloc(buf, cap);
-        }
-        memcpy(buf + len, tmp, (size_t)n);
-        len += (size_t)n;
-    }
-    out = apr_pstrndup(p, buf, len);
-    free(buf);
-    return *out ? out : "NULL";
-}
-
 /* A long long as text (apr's formatter knows no %lld). */
 static const char *num(apr_pool_t *p, long long v)
 {
@@ -164,7 +86,7 @@ static apr_array_header_t *in_lists(apr_pool_t *p, const idset *s)
     long long *ids = apr_palloc(p, sizeof(long long) * (size_t)(n + 1));
     apr_array_header_t *out = apr_array_make(p, n / AC_IN_CHUNK + 1, sizeof(const char *));
     apr_hash_index_t *hi;
-    for (hi = apr_hash_first(p, (apr_hash_t *)s); hi; hi = apr_hash_next(hi)) ids[i++] = key_of(hi);
+    for (hi = apr_hash_first(p, (apr_hash_t *)s); hi; hi = apr_hash_next(hi)) ids[i++] = ac_key_of(hi);
     qsort(ids, (size_t)n, sizeof(long long), cmp_id);
     for (i = 0; i < n; i += AC_IN_CHUNK) {
         int m = n - i < AC_IN_CHUNK ? n - i : AC_IN_CHUNK;
@@ -295,9 +217,9 @@ static int load_trees(sctx *s, const idset *roots)
     int i;
 
     for (hi = apr_hash_first(p, (apr_hash_t *)roots); hi; hi = apr_hash_next(hi))
-        if (!ac_set_has(s->loaded_roots, key_of(hi))) {
-            ac_set_add(p, todo, key_of(hi));
-            ac_set_add(p, s->loaded_roots, key_of(hi));
+        if (!ac_set_has(s->loaded_roots, ac_key_of(hi))) {
+            ac_set_add(p, todo, ac_key_of(hi));
+            ac_set_add(p, s->loaded_roots, ac_key_of(hi));
         }
     if (!apr_hash_count(todo)) return PL_OK;
     lists = in_lists(p, todo);
@@ -326,8 +248,8 @@ static int load_trees_of(sctx *s, const idset *ids)
     idset *unknown = ac_set_new(s->p);
     apr_hash_index_t *hi;
     for (hi = apr_hash_first(s->p, (apr_hash_t *)ids); hi; hi = apr_hash_next(hi)) {
-        pl_ac_rp *rp = ac_map_get(s->rps, key_of(hi));
-        if (!rp) ac_set_add(s->p, unknown, key_of(hi));
+        pl_ac_rp *rp = ac_map_get(s->rps, ac_key_of(hi));
+        if (!rp) ac_set_add(s->p, unknown, ac_key_of(hi));
     }
     if (!apr_hash_count(unknown)) return PL_OK;
     if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT "
@@ -335,15 +257,6 @@ static int load_trees_of(sctx *s, const idset *ids)
                     ac_set_sql(s->p, unknown)), "") != PL_OK)
         return PL_FAIL;
     return load_trees(s, set_from(s->p, res, 0));
-}
-
-pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id)
-{
-    int i;
-    for (i = 0; i < rp->inv->nelts; i++)
-        if (APR_ARRAY_IDX(rp->inv, i, pl_ac_inv).rc_id == rc_id)
-            return &APR_ARRAY_IDX(rp->inv, i, pl_ac_inv);
-    return NULL;
 }
 
 /* ---- filters as set queries ----------------------------------------------- */
@@ -772,7 +685,7 @@ static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         if (!apr_hash_count(filt)) return PL_OK;
     }
     if (gc->in_aggs) {
-        filt = filt ? set_and(s->p, filt, gc->in_aggs) : gc->in_aggs;
+        filt = filt ? ac_set_and(s->p, filt, gc->in_aggs) : gc->in_aggs;
         if (!apr_hash_count(filt)) return PL_OK;
     }
     if (gc->g->aggs.forbidden->nelts) {
@@ -781,7 +694,7 @@ static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         if (ac_match_all(s, 1, one, &bad) != PL_OK) return PL_FAIL;
         forb = bad;
         if (filt) {
-            filt = set_minus(s->p, filt, bad);
+            filt = ac_set_minus(s->p, filt, bad);
             if (!apr_hash_count(filt)) return PL_OK;
         }
     }
@@ -789,9 +702,9 @@ static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         apr_hash_index_t *hi;
         if (having_any_trait(s, gc->forbidden, &bad) != PL_OK) return PL_FAIL;
         for (hi = apr_hash_first(s->p, bad); hi; hi = apr_hash_next(hi))
-            ac_set_add(s->p, forb, key_of(hi));
+            ac_set_add(s->p, forb, ac_key_of(hi));
         if (filt) {
-            filt = set_minus(s->p, filt, bad);
+            filt = ac_set_minus(s->p, filt, bad);
             if (!apr_hash_count(filt)) return PL_OK;
         }
     }
@@ -847,7 +760,7 @@ static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
             *(greq **)apr_array_push(out) = greq_for(s, gc, rp, pr->root);
         if (!rp->sharing || !(anc = ac_map_get(anchors, rp->id))) continue;
         for (hi = apr_hash_first(s->p, anc); hi; hi = apr_hash_next(hi)) {
-            long long a = key_of(hi);
+            long long a = ac_key_of(hi);
             if (a == pr->root) continue;
             if (s->anchor_roots && !ac_set_has(s->anchor_roots, a)) continue;
             *(greq **)apr_array_push(out) = greq_for(s, gc, rp, a);

@@ -6,16 +6,6 @@
 #include <apr_hash.h>
 #include "candidates.h"
 
-/* A set of internal ids: apr_hash keyed by the 8 bytes of a long long. */
-typedef apr_hash_t idset;
-
-idset *ac_set_new(apr_pool_t *p);
-int ac_set_has(const idset *s, long long id);
-void ac_set_add(apr_pool_t *p, idset *s, long long id);
-void ac_map_put(apr_pool_t *p, apr_hash_t *m, long long id, void *val);
-void *ac_map_get(apr_hash_t *m, long long id);
-const char *ac_set_sql(apr_pool_t *p, const idset *s);
-
 /* (provider, root or anchor root) */
 typedef struct ac_pair { long long rp, root; } ac_pair;
 
@@ -75,7 +65,6 @@ typedef struct greq {
 #define PL_MAX_JOINED_GROUPS 25
 int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out);
 int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out);
-pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id);
 
 typedef int (*ac_load_fn)(sctx *s, const idset *ids);
 
