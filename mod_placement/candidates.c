@@ -308,7 +308,7 @@ static char *match_sql(sctx *s, int aggs, const apr_array_header_t *groups,
                         col, all, having);
 }
 
-int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out)
+static int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out)
 {
     apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
     const char *sql = match_sql(s, aggs, groups, args);
@@ -355,7 +355,7 @@ static int having_any_trait(sctx *s, const apr_array_header_t *ids, idset **out)
 
 /* Anchors of sharing providers: the roots of every tree with a member in an
  * aggregate of the sharing provider.  *out: sharing id -> idset of roots. */
-int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
+static int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
 {
     pl_dbres *res;
     int i;
@@ -674,6 +674,14 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
     return PL_OK;
 }
 
+/* The providers in one of the group's forbidden aggregates. */
+static int in_forbidden_aggs(sctx *s, const gctx *gc, idset **out)
+{
+    apr_array_header_t *one = apr_array_make(s->p, 1, sizeof(apr_array_header_t *));
+    *(const apr_array_header_t **)apr_array_push(one) = gc->g->aggs.forbidden;
+    return ac_match_all(s, 1, one, out);
+}
+
 /* A resourceless group: the providers its positive filters (required
  * traits, member_of) select, less the forbidden ones. */
 static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
@@ -689,9 +697,7 @@ static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         if (!apr_hash_count(filt)) return PL_OK;
     }
     if (gc->g->aggs.forbidden->nelts) {
-        apr_array_header_t *one = apr_array_make(s->p, 1, sizeof(apr_array_header_t *));
-        *(const apr_array_header_t **)apr_array_push(one) = gc->g->aggs.forbidden;
-        if (ac_match_all(s, 1, one, &bad) != PL_OK) return PL_FAIL;
+        if (in_forbidden_aggs(s, gc, &bad) != PL_OK) return PL_FAIL;
         forb = bad;
         if (filt) {
             filt = ac_set_minus(s->p, filt, bad);
@@ -821,7 +827,9 @@ static int search_once(sctx *s, int may_stop_early)
         per_group[i] = apr_array_make(s->p, 16, sizeof(greq *));
         s->early_limit = may_stop_early ? early_limit(s, &gc) : 0;
         if (gc.multi) {
-            if (ac_multi_provider(s, &gc, per_group[i], load_trees_of) != PL_OK)
+            if (gc.g->aggs.forbidden->nelts && in_forbidden_aggs(s, &gc, &gc.bad_aggs) != PL_OK)
+                return PL_FAIL;
+            if (ac_multi_provider(s, &gc, per_group[i]) != PL_OK)
                 return PL_FAIL;
         }
         else if (single_provider(s, &gc, per_group[i]) != PL_OK)
@@ -850,6 +858,8 @@ int pl_ac_search(pl_req *q, const pl_ac_request *r, pl_ac_result *out)
     sctx s;
     memset(&s, 0, sizeof(s));
     s.q = q;
+    s.src.anchors = ac_anchors;
+    s.src.load_trees_of = load_trees_of;
     s.conf.max_candidates = pl_conf_int(q->conf->max_allocation_candidates, -1);
     s.conf.randomize = pl_conf_flag(q->conf->randomize_allocation_candidates, 0);
     s.conf.no_split_trees = !PL_MV_GE(q, 1, 29);
