@@ -586,25 +586,6 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
 
 /* ---- one group, single provider (granular groups, flat deployments) ------- */
 
-static greq *greq_for(sctx *s, gctx *gc, pl_ac_rp *rp, long long anchor)
-{
-    greq *a = apr_pcalloc(s->p, sizeof(*a));
-    int i;
-    a->anchor = anchor;
-    a->narr = gc->nrc;
-    a->arr = apr_pcalloc(s->p, sizeof(pl_ac_arr) * (size_t)(gc->nrc + 1));
-    for (i = 0; i < gc->nrc; i++) {
-        a->arr[i].rp = rp;
-        a->arr[i].rc_id = gc->rc_ids[i];
-        a->arr[i].rc = gc->rc_names[i];
-        a->arr[i].amount = gc->amounts[i];
-    }
-    a->nmap = 1;
-    a->map = apr_palloc(s->p, sizeof(pl_ac_rp *));
-    a->map[0] = rp;
-    return a;
-}
-
 /* (provider, root) of each row whose first two cells are they. */
 static void push_pairs(apr_array_header_t *pairs, const pl_dbres *res)
 {
@@ -763,13 +744,13 @@ static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
         apr_hash_index_t *hi;
         if (!rp) continue;
         if (!s->anchor_roots || ac_set_has(s->anchor_roots, pr->root))
-            *(greq **)apr_array_push(out) = greq_for(s, gc, rp, pr->root);
+            *(greq **)apr_array_push(out) = ac_greq_for(s, gc, rp, pr->root);
         if (!rp->sharing || !(anc = ac_map_get(anchors, rp->id))) continue;
         for (hi = apr_hash_first(s->p, anc); hi; hi = apr_hash_next(hi)) {
             long long a = ac_key_of(hi);
             if (a == pr->root) continue;
             if (s->anchor_roots && !ac_set_has(s->anchor_roots, a)) continue;
-            *(greq **)apr_array_push(out) = greq_for(s, gc, rp, a);
+            *(greq **)apr_array_push(out) = ac_greq_for(s, gc, rp, a);
         }
     }
     return PL_OK;

@@ -86,6 +86,10 @@ typedef struct greq {
  * aggregate group takes two). */
 #define PL_MAX_JOINED_GROUPS 25
 
+/* The group's request taking everything from rp, anchored to tree anchor
+ * (a single-provider group). */
+greq *ac_greq_for(sctx *s, const gctx *gc, pl_ac_rp *rp, long long anchor);
+
 /* Unsuffixed group where trees or sharing providers exist: providers of a
  * tree (plus sharing providers anchored to it) combine.  Appends greq * to
  * out, by anchor then by the providers' ids; PL_FAIL when s->src fails. */

@@ -225,6 +225,25 @@ static void tree_products(sctx *s, gctx *gc, long long anchor, apr_array_header_
     }
 }
 
+greq *ac_greq_for(sctx *s, const gctx *gc, pl_ac_rp *rp, long long anchor)
+{
+    greq *a = apr_pcalloc(s->p, sizeof(*a));
+    int i;
+    a->anchor = anchor;
+    a->narr = gc->nrc;
+    a->arr = apr_pcalloc(s->p, sizeof(pl_ac_arr) * (size_t)(gc->nrc + 1));
+    for (i = 0; i < gc->nrc; i++) {
+        a->arr[i].rp = rp;
+        a->arr[i].rc_id = gc->rc_ids[i];
+        a->arr[i].rc = gc->rc_names[i];
+        a->arr[i].amount = gc->amounts[i];
+    }
+    a->nmap = 1;
+    a->map = apr_palloc(s->p, sizeof(pl_ac_rp *));
+    a->map[0] = rp;
+    return a;
+}
+
 int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out)
 {
     apr_pool_t *p = s->p;
