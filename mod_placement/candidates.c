@@ -24,84 +24,6 @@
 #include "http.h"
 #include "objects.h"
 
-/* ---- id sets (apr_hash keyed by the 8 bytes of the id) ------------------ */
-
-idset *ac_set_new(apr_pool_t *p) { return apr_hash_make(p); }
-
-int ac_set_has(const idset *s, long long id)
-{
-    return s && apr_hash_get((apr_hash_t *)s, &id, sizeof(id)) != NULL;
-}
-
-void ac_map_put(apr_pool_t *p, apr_hash_t *m, long long id, void *val)
-{
-    long long *k;
-    if (apr_hash_get(m, &id, sizeof(id))) {
-        apr_hash_set(m, &id, sizeof(id), NULL);
-    }
-    k = apr_palloc(p, sizeof(*k));
-    *k = id;
-    apr_hash_set(m, k, sizeof(*k), val);
-}
-
-void ac_set_add(apr_pool_t *p, idset *s, long long id)
-{
-    if (!ac_set_has(s, id)) ac_map_put(p, s, id, (void *)1);
-}
-
-void *ac_map_get(apr_hash_t *m, long long id)
-{
-    return apr_hash_get(m, &id, sizeof(id));
-}
-
-static long long key_of(apr_hash_index_t *hi)
-{
-    const void *k;
-    apr_hash_this(hi, &k, NULL, NULL);
-    return *(const long long *)k;
-}
-
-/* a & b, as a new set */
-static idset *set_and(apr_pool_t *p, const idset *a, const idset *b)
-{
-    idset *o = ac_set_new(p);
-    apr_hash_index_t *hi;
-    for (hi = apr_hash_first(p, (apr_hash_t *)a); hi; hi = apr_hash_next(hi))
-        if (ac_set_has(b, key_of(hi))) ac_set_add(p, o, key_of(hi));
-    return o;
-}
-
-/* a - b, as a new set */
-static idset *set_minus(apr_pool_t *p, const idset *a, const idset *b)
-{
-    idset *o = ac_set_new(p);
-    apr_hash_index_t *hi;
-    for (hi = apr_hash_first(p, (apr_hash_t *)a); hi; hi = apr_hash_next(hi))
-        if (!ac_set_has(b, key_of(hi))) ac_set_add(p, o, key_of(hi));
-    return o;
-}
-
-/* "1,2,3" for IN (...): ids are integers read from our own queries. */
-const char *ac_set_sql(apr_pool_t *p, const idset *s)
-{
-    apr_hash_index_t *hi;
-    size_t cap = 32, len = 0;
-    char *buf = malloc(cap), *out;
-    for (hi = apr_hash_first(p, (apr_hash_t *)s); hi; hi = apr_hash_next(hi)) {
-        char tmp[32];
-        int n = snprintf(tmp, sizeof(tmp), "%s%lld", len ? "," : "", key_of(hi));
-        if (len + (size_t)n + 1 > cap) {
-            while (len + (size_t)n + 1 > cap) cap *= 2;
-            buf = realloc(buf, cap);
-        }
-        memcpy(buf + len, tmp, (size_t)n);
-        len += (size_t)n;
-    }
-    out = apr_pstrndup(p, buf, len);
-    free(buf);
-    return *out ? out : "NULL";
-}
-
 /* A long long as text (apr's formatter knows no %lld). */
 static const char *num(apr_pool_t *p, long long v)
 {
@@ -161,7 +83,7 @@ static apr_array_header_t *in_lists(apr_pool_t *p, const idset *s)
     long long *ids = apr_palloc(p, sizeof(long long) * (size_t)(n + 1));
     apr_array_header_t *out = apr_array_make(p, n / AC_IN_CHUNK + 1, sizeof(const char *));
     apr_hash_index_t *hi;
-    for (hi = apr_hash_first(p, (apr_hash_t *)s); hi; hi = apr_hash_next(hi)) ids[i++] = key_of(hi);
+    for (hi = apr_hash_first(p, (apr_hash_t *)s); hi; hi = apr_hash_next(hi)) ids[i++] = ac_key_of(hi);
     qsort(ids, (size_t)n, sizeof(long long), cmp_id);
     for (i = 0; i < n; i += AC_IN_CHUNK) {
         int m = n - i < AC_IN_CHUNK ? n - i : AC_IN_CHUNK;
@@ -391,9 +313,9 @@ static int load_trees(sctx *s, const idset *roots)
     int i;
 
     for (hi = apr_hash_first(p, (apr_hash_t *)roots); hi; hi = apr_hash_next(hi))
-        if (!ac_set_has(s->loaded_roots, key_of(hi))) {
-            ac_set_add(p, todo, key_of(hi));
-            ac_set_add(p, s->loaded_roots, key_of(hi));
+        if (!ac_set_has(s->loaded_roots, ac_key_of(hi))) {
+            ac_set_add(p, todo, ac_key_of(hi));
+            ac_set_add(p, s->loaded_roots, ac_key_of(hi));
         }
     if (!apr_hash_count(todo)) return PL_OK;
     lists = in_lists(p, todo);
@@ -423,11 +345,11 @@ static int load_trees_of(sctx *s, const idset *ids)
     idset *unknown = ac_set_new(s->p), *roots = ac_set_new(s->p);
     apr_hash_index_t *hi;
     for (hi = apr_hash_first(s->p, (apr_hash_t *)ids); hi; hi = apr_hash_next(hi)) {
-        pl_ac_rp *rp = ac_map_get(s->rps, key_of(hi));
-        long long *root = ac_map_get(s->root_of, key_of(hi));
+        pl_ac_rp *rp = ac_map_get(s->rps, ac_key_of(hi));
+        long long *root = ac_map_get(s->root_of, ac_key_of(hi));
         if (rp) continue;
         if (root) ac_set_add(s->p, roots, *root);      /* group_setup read it */
-        else ac_set_add(s->p, unknown, key_of(hi));
+        else ac_set_add(s->p, unknown, ac_key_of(hi));
     }
     if (apr_hash_count(unknown)) {
         apr_hash_index_t *ri;
@@ -436,18 +358,9 @@ static int load_trees_of(sctx *s, const idset *ids)
                              ac_set_sql(s->p, unknown))) != PL_OK)
             return PL_FAIL;
         for (ri = apr_hash_first(s->p, set_from(s->p, res, 0)); ri; ri = apr_hash_next(ri))
-            ac_set_add(s->p, roots, key_of(ri));
+            ac_set_add(s->p, roots, ac_key_of(ri));
     }
     return load_trees(s, roots);
-}
-
-pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id)
-{
-    int i;
-    for (i = 0; i < rp->inv->nelts; i++)
-        if (APR_ARRAY_IDX(rp->inv, i, pl_ac_inv).rc_id == rc_id)
-            return &APR_ARRAY_IDX(rp->inv, i, pl_ac_inv);
-    return NULL;
 }
 
 /* ---- filters as set queries ----------------------------------------------- */
@@ -499,7 +412,7 @@ static char *match_sql(sctx *s, int aggs, const apr_array_header_t *groups,
                         col, all, having);
 }
 
-int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out)
+static int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out)
 {
     apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
     const char *sql = match_sql(s, aggs, groups, args);
@@ -546,7 +459,7 @@ static int having_any_trait(sctx *s, const apr_array_header_t *ids, idset **out)
 
 /* Anchors of sharing providers: the roots of every tree with a member in an
  * aggregate of the sharing provider.  *out: sharing id -> idset of roots. */
-int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
+static int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
 {
     pl_dbres *res;
     int i;
@@ -852,25 +765,6 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
 
 /* ---- one group, single provider (granular groups, flat deployments) ------- */
 
-static greq *greq_for(sctx *s, gctx *gc, pl_ac_rp *rp, long long anchor)
-{
-    greq *a = apr_pcalloc(s->p, sizeof(*a));
-    int i;
-    a->anchor = anchor;
-    a->narr = gc->nrc;
-    a->arr = apr_pcalloc(s->p, sizeof(pl_ac_arr) * (size_t)(gc->nrc + 1));
-    for (i = 0; i < gc->nrc; i++) {
-        a->arr[i].rp = rp;
-        a->arr[i].rc_id = gc->rc_ids[i];
-        a->arr[i].rc = gc->rc_names[i];
-        a->arr[i].amount = gc->amounts[i];
-    }
-    a->nmap = 1;
-    a->map = apr_palloc(s->p, sizeof(pl_ac_rp *));
-    a->map[0] = rp;
-    return a;
-}
-
 /* (provider, root) of each row whose first two cells are they. */
 static void push_pairs(apr_array_header_t *pairs, const pl_dbres *res)
 {
@@ -957,6 +851,14 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
     return PL_OK;
 }
 
+/* The providers in one of the group's forbidden aggregates. */
+static int in_forbidden_aggs(sctx *s, const gctx *gc, idset **out)
+{
+    apr_array_header_t *one = apr_array_make(s->p, 1, sizeof(apr_array_header_t *));
+    *(const apr_array_header_t **)apr_array_push(one) = gc->g->aggs.forbidden;
+    return ac_match_all(s, 1, one, out);
+}
+
 /* A resourceless group: the providers its positive filters (required
  * traits, member_of) select, less the forbidden ones. */
 static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
@@ -968,16 +870,14 @@ static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         if (!apr_hash_count(filt)) return PL_OK;
     }
     if (gc->in_aggs) {
-        filt = filt ? set_and(s->p, filt, gc->in_aggs) : gc->in_aggs;
+        filt = filt ? ac_set_and(s->p, filt, gc->in_aggs) : gc->in_aggs;
         if (!apr_hash_count(filt)) return PL_OK;
     }
     if (gc->g->aggs.forbidden->nelts) {
-        apr_array_header_t *one = apr_array_make(s->p, 1, sizeof(apr_array_header_t *));
-        *(const apr_array_header_t **)apr_array_push(one) = gc->g->aggs.forbidden;
-        if (ac_match_all(s, 1, one, &bad) != PL_OK) return PL_FAIL;
+        if (in_forbidden_aggs(s, gc, &bad) != PL_OK) return PL_FAIL;
         forb = bad;
         if (filt) {
-            filt = set_minus(s->p, filt, bad);
+            filt = ac_set_minus(s->p, filt, bad);
             if (!apr_hash_count(filt)) return PL_OK;
         }
     }
@@ -985,9 +885,9 @@ static int resourceless_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
         apr_hash_index_t *hi;
         if (having_any_trait(s, gc->forbidden, &bad) != PL_OK) return PL_FAIL;
         for (hi = apr_hash_first(s->p, bad); hi; hi = apr_hash_next(hi))
-            ac_set_add(s->p, forb, key_of(hi));
+            ac_set_add(s->p, forb, ac_key_of(hi));
         if (filt) {
-            filt = set_minus(s->p, filt, bad);
+            filt = ac_set_minus(s->p, filt, bad);
             if (!apr_hash_count(filt)) return PL_OK;
         }
     }
@@ -1039,13 +939,13 @@ static int single_provider(sctx *s, gctx *gc, apr_array_header_t *out)
         apr_hash_index_t *hi;
         if (!rp) continue;
         if (!s->anchor_roots || ac_set_has(s->anchor_roots, pr->root))
-            *(greq **)apr_array_push(out) = greq_for(s, gc, rp, pr->root);
+            *(greq **)apr_array_push(out) = ac_greq_for(s, gc, rp, pr->root);
         if (!rp->sharing || !(anc = ac_map_get(anchors, rp->id))) continue;
         for (hi = apr_hash_first(s->p, anc); hi; hi = apr_hash_next(hi)) {
-            long long a = key_of(hi);
+            long long a = ac_key_of(hi);
             if (a == pr->root) continue;
             if (s->anchor_roots && !ac_set_has(s->anchor_roots, a)) continue;
-            *(greq **)apr_array_push(out) = greq_for(s, gc, rp, a);
+            *(greq **)apr_array_push(out) = ac_greq_for(s, gc, rp, a);
         }
     }
     return PL_OK;
@@ -1106,7 +1006,9 @@ static int search_once(sctx *s, int may_stop_early)
         per_group[i] = apr_array_make(s->p, 16, sizeof(greq *));
         s->early_limit = may_stop_early ? early_limit(s, &gc) : 0;
         if (gc.multi) {
-            if (ac_multi_provider(s, &gc, per_group[i], load_trees_of) != PL_OK)
+            if (gc.g->aggs.forbidden->nelts && in_forbidden_aggs(s, &gc, &gc.bad_aggs) != PL_OK)
+                return PL_FAIL;
+            if (ac_multi_provider(s, &gc, per_group[i]) != PL_OK)
                 return PL_FAIL;
         }
         else if (single_provider(s, &gc, per_group[i]) != PL_OK)
@@ -1135,6 +1037,8 @@ int pl_ac_search(pl_req *q, const pl_ac_request *r, pl_ac_result *out)
     sctx s;
     memset(&s, 0, sizeof(s));
     s.q = q;
+    s.src.anchors = ac_anchors;
+    s.src.load_trees_of = load_trees_of;
     s.conf.max_candidates = pl_conf_int(q->conf->max_allocation_candidates, -1);
     s.conf.randomize = pl_conf_flag(q->conf->randomize_allocation_candidates, 0);
     s.conf.no_split_trees = !PL_MV_GE(q, 1, 29);

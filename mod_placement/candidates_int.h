@@ -1,20 +1,14 @@
 /* Internals shared by candidates.c (database side) and candidates_merge.c
- * (combinations in memory). */
+ * (combinations in memory).  Pure: no httpd or database header, so the
+ * merge and its unit tests (t/unit/test_candidates_merge.c) build without
+ * either; what the merge needs of the database comes in ac_source. */
 #ifndef PL_CANDIDATES_INT_H
 #define PL_CANDIDATES_INT_H
 
 #include <apr_hash.h>
-#include "candidates.h"
 
-/* A set of internal ids: apr_hash keyed by the 8 bytes of a long long. */
-typedef apr_hash_t idset;
-
-idset *ac_set_new(apr_pool_t *p);
-int ac_set_has(const idset *s, long long id);
-void ac_set_add(apr_pool_t *p, idset *s, long long id);
-void ac_map_put(apr_pool_t *p, apr_hash_t *m, long long id, void *val);
-void *ac_map_get(apr_hash_t *m, long long id);
-const char *ac_set_sql(apr_pool_t *p, const idset *s);
+#include "candidates_data.h"
+#include "result.h"
 
 /* (provider, root or anchor root) */
 typedef struct ac_pair { long long rp, root; } ac_pair;
@@ -26,9 +20,25 @@ typedef struct ac_conf {
     int no_split_trees;           /* before 1.29: one provider per tree */
 } ac_conf;
 
+typedef struct sctx sctx;
+
+/* What the merge asks of the database (mod_md's pattern): candidates.c
+ * fills it with its SQL, the unit tests with fakes.  Each returns PL_OK,
+ * or PL_FAIL with the failure recorded on the caller's side. */
+typedef struct ac_source {
+    /* *out: each sharing provider of sps -> the idset of the roots of the
+     * trees with a member in one of its aggregates (its anchors) */
+    int (*anchors)(sctx *s, const idset *sps, apr_hash_t **out);
+    /* load the trees of these providers that are not loaded yet into
+     * s->rps and s->order */
+    int (*load_trees_of)(sctx *s, const idset *ids);
+    void *ctx;                    /* the implementation's own (fakes' data) */
+} ac_source;
+
 /* Request-wide search state (RequestWideSearchContext). */
-typedef struct sctx {
-    pl_req *q;
+struct sctx {
+    struct pl_req *q;             /* the request: candidates.c's side only */
+    ac_source src;
     ac_conf conf;
     apr_pool_t *p;
     const pl_ac_request *r;
@@ -45,7 +55,7 @@ typedef struct sctx {
     long long early_limit;        /* >0: the answer is the first this many
                                    * providers in id order (see search()) */
     int early_rows;               /* rows the limited query returned */
-} sctx;
+};
 
 /* One request group's search state (RequestGroupSearchContext). */
 typedef struct gctx {
@@ -55,6 +65,8 @@ typedef struct gctx {
     long long *rc_ids, *amounts;
     const char **rc_names;
     idset *in_aggs;               /* member_of matches; NULL when no member_of */
+    idset *bad_aggs;              /* providers in a forbidden aggregate (multi-provider
+                                   * groups only); NULL when none is forbidden */
     apr_array_header_t *required; /* of apr_array_header_t * of long long (OR inside) */
     apr_array_header_t *forbidden;/* of long long */
     long long tree_root;          /* in_tree's root, 0 when none */
@@ -75,15 +87,15 @@ typedef struct greq {
 /* Groups joined in one query (MariaDB joins at most 61 tables; an
  * aggregate group takes two). */
 #define PL_MAX_JOINED_GROUPS 25
-int ac_match_all(sctx *s, int aggs, const apr_array_header_t *groups, idset **out);
-int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out);
-pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id);
 
-typedef int (*ac_load_fn)(sctx *s, const idset *ids);
+/* The group's request taking everything from rp, anchored to tree anchor
+ * (a single-provider group). */
+greq *ac_greq_for(sctx *s, const gctx *gc, pl_ac_rp *rp, long long anchor);
 
 /* Unsuffixed group where trees or sharing providers exist: providers of a
- * tree (plus sharing providers anchored to it) combine. */
-int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out, ac_load_fn load_trees_of);
+ * tree (plus sharing providers anchored to it) combine.  Appends greq * to
+ * out, by anchor then by the providers' ids; PL_FAIL when s->src fails. */
+int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out);
 
 /* Fold the per-group requests into s->out (merge, policies, capacity,
  * nested exclusion, limit, summaries). */

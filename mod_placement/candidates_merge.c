@@ -2,7 +2,9 @@
  * of one tree (and sharing providers anchored to it) are combined per
  * group; the groups' requests are then folded together per anchor tree
  * (upstream's _merge_candidates), filtered by group_policy, same_subtree and
- * capacity, and trimmed for old microversions and limit=. */
+ * capacity, and trimmed for old microversions and limit=.  Pure C (in
+ * libplcore): the database is reached through s->src (candidates_int.h),
+ * t/unit/test_candidates_merge.c runs it on fakes. */
 #include <string.h>
 #include <stdlib.h>
 #include <apr_strings.h>
@@ -111,7 +113,7 @@ static int add_anchored(sctx *s, const idset *shr, long long rc, clist *c)
 {
     apr_hash_t *anc;
     apr_hash_index_t *hi, *hj;
-    if (ac_anchors(s, shr, &anc) != PL_OK) return PL_FAIL;
+    if (s->src.anchors(s, shr, &anc) != PL_OK) return PL_FAIL;
     for (hi = apr_hash_first(s->p, anc); hi; hi = apr_hash_next(hi)) {
         const void *k;
         void *v;
@@ -126,8 +128,8 @@ static int add_anchored(sctx *s, const idset *shr, long long rc, clist *c)
 }
 
 /* The (provider, anchor) candidates for the group's class number i, after
- * the tree, member_of and forbidden aggregate filters (bad_aggs). */
-static int class_candidates(sctx *s, gctx *gc, int i, const idset *bad_aggs, clist *rc)
+ * the tree, member_of and forbidden aggregate filters. */
+static int class_candidates(sctx *s, gctx *gc, int i, clist *rc)
 {
     apr_pool_t *p = s->p;
     idset *shr = ac_set_new(p);
@@ -156,7 +158,7 @@ static int class_candidates(sctx *s, gctx *gc, int i, const idset *bad_aggs, cli
         return PL_FAIL;
     if (s->anchor_roots) cl_filter(p, rc, KEEP_TREE, s->anchor_roots);
     if (gc->in_aggs && rc->items->nelts) cl_filter(p, rc, KEEP_RP_OR_TREE, gc->in_aggs);
-    if (bad_aggs && rc->items->nelts) cl_filter(p, rc, KEEP_NEITHER, bad_aggs);
+    if (gc->bad_aggs && rc->items->nelts) cl_filter(p, rc, KEEP_NEITHER, gc->bad_aggs);
     return PL_OK;
 }
 
@@ -223,24 +225,38 @@ static void tree_products(sctx *s, gctx *gc, long long anchor, apr_array_header_
     }
 }
 
-int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out, ac_load_fn load_trees_of)
+greq *ac_greq_for(sctx *s, const gctx *gc, pl_ac_rp *rp, long long anchor)
+{
+    greq *a = apr_pcalloc(s->p, sizeof(*a));
+    int i;
+    a->anchor = anchor;
+    a->narr = gc->nrc;
+    a->arr = apr_pcalloc(s->p, sizeof(pl_ac_arr) * (size_t)(gc->nrc + 1));
+    for (i = 0; i < gc->nrc; i++) {
+        a->arr[i].rp = rp;
+        a->arr[i].rc_id = gc->rc_ids[i];
+        a->arr[i].rc = gc->rc_names[i];
+        a->arr[i].amount = gc->amounts[i];
+    }
+    a->nmap = 1;
+    a->map = apr_palloc(s->p, sizeof(pl_ac_rp *));
+    a->map[0] = rp;
+    return a;
+}
+
+int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out)
 {
     apr_pool_t *p = s->p;
-    idset *bad_aggs = NULL, *ids;
+    idset *ids;
     clist all;
     apr_hash_t *by_anchor;
     apr_array_header_t *anchors;
     int i, j;
 
     cl_init(p, &all);
-    if (gc->g->aggs.forbidden->nelts) {
-        apr_array_header_t *one = apr_array_make(p, 1, sizeof(apr_array_header_t *));
-        *(const apr_array_header_t **)apr_array_push(one) = gc->g->aggs.forbidden;
-        if (ac_match_all(s, 1, one, &bad_aggs) != PL_OK) return PL_FAIL;
-    }
     for (i = 0; i < gc->nrc; i++) {
         clist rc;
-        if (class_candidates(s, gc, i, bad_aggs, &rc) != PL_OK) return PL_FAIL;
+        if (class_candidates(s, gc, i, &rc) != PL_OK) return PL_FAIL;
         if (!rc.items->nelts) return PL_OK;
         cl_join(p, &all, &rc);
         if (!all.items->nelts) return PL_OK;
@@ -252,7 +268,7 @@ int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out, ac_load_fn loa
         ac_set_add(p, ids, APR_ARRAY_IDX(all.items, i, trip).rp);
         ac_set_add(p, ids, APR_ARRAY_IDX(all.items, i, trip).anchor);
     }
-    if (load_trees_of(s, ids) != PL_OK) return PL_FAIL;
+    if (s->src.load_trees_of(s, ids) != PL_OK) return PL_FAIL;
 
     /* per anchor, per class: the providers */
     by_anchor = apr_hash_make(p);

@@ -16,17 +16,13 @@
 #include "microversion.h"
 #include "route.h"
 #include "config.h"
+#include "result.h"
 
 APLOG_USE_MODULE(placement);
 extern module AP_MODULE_DECLARE_DATA placement_module;
 
 /* Log numbers of our own (not httpd's AH numbers). */
 #define PL_LOGNO(n) "PL" #n ": "
-
-/* Results of internal steps (not HTTP statuses). */
-#define PL_OK     0
-#define PL_FAIL  -1   /* a failure was recorded in the request (pl_fail) */
-#define PL_RETRY -2   /* transaction body asks to be run again */
 
 /* Upstream's error codes (placement/errors.py). */
 #define PL_CODE_INVENTORY_INUSE       "placement.inventory.inuse"
