@@ -879,6 +879,18 @@ static int txn_once(pl_req *q, pl_db_conn *c, pl_txn_fn fn, void *ctx, unsigned 
     return rv;
 }
 
+/* A COMMIT was cut off and reading whether it was applied failed too: the
+ * answer says that the outcome is unknown (a client reads before it tries
+ * again), whatever stopped the read. */
+static int unknown_outcome(pl_req *q, const char *why)
+{
+    const char *detail = apr_pstrcat(q->pool, "connection lost during commit, and whether it "
+                                     "was applied could not be read: ", why ? why : "no answer",
+                                     NULL);
+    memset(&q->failure, 0, sizeof(q->failure));
+    return unavailable(q, detail);
+}
+
 /* Whether an earlier run whose COMMIT was cut off is in the database:
  * check read on a new connection (connect_db: the next host when this one
  * is down), after the node has applied every write set it has received
@@ -890,14 +902,16 @@ static int check_commit(pl_req *q, pl_db_conn *c, pl_txn_check_fn check, void *c
     const char *cerr;
     int rv;
     memset(&q->failure, 0, sizeof(q->failure));
-    if (!c->m && connect_db(c, ready_until(q), &cerr) != 0) return unavailable(q, cerr);
+    if (!c->m && connect_db(c, ready_until(q), &cerr) != 0) return unknown_outcome(q, cerr);
     (void)mysql_query(c->m, "SET SESSION wsrep_sync_wait = 1");
-    if (begin(q, c, 0) != PL_OK) return PL_FAIL;
+    if (begin(q, c, 0) != PL_OK) return unknown_outcome(q, q->failure.detail);
     rv = check(q, ctx);
     if (c->doomed) {
         c->doomed = 0;
-        rv = unavailable(q, "the outcome of a commit cut off could not be read");
+        rv = unknown_outcome(q, "the read was cut off too");
     }
+    else if (rv == PL_FAIL)
+        rv = unknown_outcome(q, q->failure.detail);
     if (c->m && c->in_txn && mysql_rollback(c->m)) disconnect(c);
     c->in_txn = 0;
     if (c->m) (void)mysql_query(c->m, "SET SESSION wsrep_sync_wait = DEFAULT");
@@ -913,13 +927,16 @@ static int settle(pl_req *q, pl_db_conn *c, pl_txn_check_fn check, void *ctx, in
 {
     pl_failure failed = q->failure;
     int db_errno = q->db_errno;
+    int applied;
     if (!unknown || !check || pl_failed_server_side(q)) return PL_FAIL;
-    if (check_commit(q, c, check, ctx) == 1) {
+    applied = check_commit(q, c, check, ctx);
+    if (applied == 1) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(209)
                       "%s the COMMIT cut off earlier was applied", q->request_id);
         memset(&q->failure, 0, sizeof(q->failure));
         return PL_OK;
     }
+    if (applied != 0) return PL_FAIL;   /* still unknown, and check_commit's 503 says so */
     q->failure = failed;
     q->db_errno = db_errno;
     return PL_FAIL;
