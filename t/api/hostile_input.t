@@ -1,7 +1,7 @@
 # Hostile bodies near the 1 MiB cap: each answers (a JSON 400, or the
 # right answer for a valid one) and no child's resident memory grows by
 # more than 64 MB while serving it (peak RSS from /proc, reset before each
-# request).  Before, each of these grew a child by gigabytes (quadratic
+# request; 128 MB for the valid 1 MiB claim, see 7.).  Before, each of these grew a child by gigabytes (quadratic
 # error texts and SQL strings) or took a minute of CPU (uniqueItems).
 use strict;
 use warnings;
@@ -13,7 +13,6 @@ use PlacementTest;
 use JSON::PP ();
 
 my $V = '1.39';
-my $LIMIT_KB = 64 * 1024;
 my $cfg = Apache::Test::config();
 my $pidfile = $cfg->{vars}{t_logs} . '/httpd.pid';
 
@@ -60,7 +59,8 @@ sub growth_kb {
 my $can_measure = -w "/proc/self/clear_refs" && children();
 
 sub check {
-    my ($name, $method, $path, $body, $want) = @_;
+    my ($name, $method, $path, $body, $want, $limit_mb) = @_;
+    $limit_mb //= 64;
     my ($kb, $res) = growth_kb(sub { api($method => $path, version => $V, body => $body) });
     is($res->code, $want, "$name: $want") or diag(substr($res->content, 0, 300));
     if ($want >= 400) {
@@ -68,7 +68,8 @@ sub check {
     }
     SKIP: {
         skip 'cannot read the children from /proc', 1 unless $can_measure;
-        cmp_ok($kb, '<', $LIMIT_KB, sprintf("$name: child grew %d MB (< 64)", $kb / 1024));
+        cmp_ok($kb, '<', $limit_mb * 1024,
+               sprintf("$name: child grew %d MB (< $limit_mb)", $kb / 1024));
     }
 }
 
@@ -109,14 +110,19 @@ check('nested 1,000 in a name', POST => '/resource_providers',
 my $deep = ('[' x 900) . (']' x 900);
 check('many deep lists', POST => '/resource_providers',
       '{"name": [' . join(',', ($deep) x 500) . ']}', 400);
-# 7. A valid 1 MiB claim: 2,350 consumers with ten classes each.
+# 7. A valid 1 MiB claim: 2,350 consumers with ten classes each.  Unlike
+# the refusals above, it is work done: its 23,500 allocations (the
+# document, the rows read and written, the SQL) take about 70 MB while it
+# runs (72 MB in one CI run), measured from a child's level now that the
+# trimming thread gives back what earlier requests left (that leftover used
+# to hide part of it).  128 MB still catches the gigabytes of old.
 my %allocs;
 for (1 .. 2_350) {
     $allocs{ new_uuid() } = { project_id => 'p', user_id => 'u', consumer_generation => undef,
                               consumer_type => 'INSTANCE',
                               allocations => { $rp => { resources => { map { $_ => 1 } @classes } } } };
 }
-check('valid 2,350-consumer claim', POST => '/allocations', $json->encode(\%allocs), 204);
+check('valid 2,350-consumer claim', POST => '/allocations', $json->encode(\%allocs), 204, 128);
 my $u = json(api(GET => "/resource_providers/$rp/usages", version => $V));
 is($u->{usages}{VCPU}, 2_350, 'the claim is all there');
 
