@@ -76,22 +76,45 @@ static int cmp_rp_id(const void *a, const void *b)
     return cmp_id(&(*(pl_ac_rp *const *)a)->id, &(*(pl_ac_rp *const *)b)->id);
 }
 
+/* Write id (>= 0, as every id is) in decimal at o; the end. */
+static char *put_id(char *o, long long id)
+{
+    char t[24];
+    int n = 0;
+    do t[n++] = (char)('0' + id % 10); while ((id /= 10) > 0);
+    while (n) *o++ = t[--n];
+    return o;
+}
+
+/* Ascending ids (a repeated one written once) as IN lists of at most
+ * AC_IN_CHUNK ids each. */
+static apr_array_header_t *id_lists(apr_pool_t *p, const long long *ids, int n)
+{
+    apr_array_header_t *out = apr_array_make(p, n / AC_IN_CHUNK + 1, sizeof(const char *));
+    int i = 0;
+    while (i < n) {
+        int left = n - i < AC_IN_CHUNK ? n - i : AC_IN_CHUNK, m = 0;
+        char *b = apr_palloc(p, (size_t)left * 21 + 1), *o = b;
+        for (; i < n && m < AC_IN_CHUNK; i++) {
+            if (i && ids[i] == ids[i - 1]) continue;
+            if (m++) *o++ = ',';
+            o = put_id(o, ids[i]);
+        }
+        *o = '\0';
+        if (m) *(const char **)apr_array_push(out) = b;   /* not only repeats */
+    }
+    return out;
+}
+
 /* The ids of s, ascending, as IN lists of at most AC_IN_CHUNK each. */
 static apr_array_header_t *in_lists(apr_pool_t *p, const idset *s)
 {
-    int n = (int)apr_hash_count((apr_hash_t *)s), i = 0, k;
+    int n = (int)apr_hash_count((apr_hash_t *)s), i = 0;
     long long *ids = apr_palloc(p, sizeof(long long) * (size_t)(n + 1));
-    apr_array_header_t *out = apr_array_make(p, n / AC_IN_CHUNK + 1, sizeof(const char *));
     apr_hash_index_t *hi;
     for (hi = apr_hash_first(p, (apr_hash_t *)s); hi; hi = apr_hash_next(hi)) ids[i++] = ac_key_of(hi);
     qsort(ids, (size_t)n, sizeof(long long), cmp_id);
-    for (i = 0; i < n; i += AC_IN_CHUNK) {
-        int m = n - i < AC_IN_CHUNK ? n - i : AC_IN_CHUNK;
-        char *b = apr_palloc(p, (size_t)m * 21 + 1), *o = b;
-        for (k = 0; k < m; k++) o += sprintf(o, k ? ",%lld" : "%lld", ids[i + k]);
-        *(const char **)apr_array_push(out) = b;
-    }
-    return out;
+    return id_lists(p, ids, n);
 }
 
 /* The identity of the providers of trees rooted in IN, appended to added. */
@@ -191,34 +214,14 @@ static int known_names(sctx *s, const char *table, apr_hash_t *names, const rowk
     return PL_OK;
 }
 
-/* Write id (>= 0, as every id is) in decimal at o; the end. */
-static char *put_id(char *o, long long id)
-{
-    char t[24];
-    int n = 0;
-    do t[n++] = (char)('0' + id % 10); while ((id /= 10) > 0);
-    while (n) *o++ = t[--n];
-    return o;
-}
-
 /* The ids of providers (pl_ac_rp *, ascending), as IN lists of at most
  * AC_IN_CHUNK each. */
 static apr_array_header_t *rp_in_lists(apr_pool_t *p, const apr_array_header_t *rps)
 {
-    apr_array_header_t *out = apr_array_make(p, rps->nelts / AC_IN_CHUNK + 1,
-                                             sizeof(const char *));
-    int i, k;
-    for (i = 0; i < rps->nelts; i += AC_IN_CHUNK) {
-        int m = rps->nelts - i < AC_IN_CHUNK ? rps->nelts - i : AC_IN_CHUNK;
-        char *b = apr_palloc(p, (size_t)m * 21 + 1), *o = b;
-        for (k = 0; k < m; k++) {
-            if (k) *o++ = ',';
-            o = put_id(o, APR_ARRAY_IDX(rps, i + k, pl_ac_rp *)->id);
-        }
-        *o = '\0';
-        *(const char **)apr_array_push(out) = b;
-    }
-    return out;
+    long long *ids = apr_palloc(p, sizeof(long long) * (size_t)(rps->nelts + 1));
+    int i;
+    for (i = 0; i < rps->nelts; i++) ids[i] = APR_ARRAY_IDX(rps, i, pl_ac_rp *)->id;
+    return id_lists(p, ids, rps->nelts);
 }
 
 /* Inventories of the providers of the IN list, per provider in class
@@ -604,6 +607,7 @@ static int wide_setup(sctx *s, int *empty)
 static int over_capacity(sctx *s, const gctx *gc, const pl_dbres *rows, int col, pl_dbres **bad)
 {
     apr_array_header_t *lists;
+    long long *ids;
     const char *rcs = "", *fails = "";
     pl_dbres *all = apr_pcalloc(s->p, sizeof(*all));
     apr_array_header_t *cells = apr_array_make(s->p, 16, sizeof(const char *));
@@ -620,21 +624,9 @@ static int over_capacity(sctx *s, const gctx *gc, const pl_dbres *rows, int col,
                             " AND NOT (", pl_fits_used_sql(s->p, "inv", "u.used",
                                                            gc->amounts[i]), "))", NULL);
     }
-    lists = apr_array_make(s->p, 1, sizeof(const char *));
-    for (i = 0; i < rows->nrows; ) {        /* AC_IN_CHUNK ids a list */
-        int m = 0, left = rows->nrows - i < AC_IN_CHUNK ? rows->nrows - i : AC_IN_CHUNK;
-        char *b = apr_palloc(s->p, (size_t)left * 21 + 1), *o = b;
-        for (; i < rows->nrows && m < AC_IN_CHUNK; i++) {
-            const char *id = PL_CELL(rows, i, col);
-            size_t n = strlen(id);
-            if (i && strcmp(id, PL_CELL(rows, i - 1, col)) == 0) continue;
-            if (m++) *o++ = ',';
-            memcpy(o, id, n);
-            o += n;
-        }
-        *o = '\0';
-        *(const char **)apr_array_push(lists) = b;
-    }
+    ids = apr_palloc(s->p, sizeof(long long) * (size_t)rows->nrows);
+    for (i = 0; i < rows->nrows; i++) ids[i] = pl_cell_int(rows, i, col);
+    lists = id_lists(s->p, ids, rows->nrows);      /* rows come in id order */
     for (i = 0; i < lists->nelts; i++) {
         pl_dbres *res;
         if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES
