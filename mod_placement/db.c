@@ -307,6 +307,18 @@ static apr_time_t ready_until(const pl_req *q)
     return q->r->request_time + READY_WAIT;
 }
 
+/* After err, whether q should try once more after a pause: a node that
+ * was ready when connected can still answer 1047 for a moment while the
+ * cluster's membership changes (a node joining or leaving), on every host
+ * at once.  Such a request is given the same READY_WAIT as a connect,
+ * instead of the one reconnect per host that other lost connections get. */
+static int wait_for_ready(const pl_req *q, unsigned int err)
+{
+    if (err != 1047 || apr_time_now() + READY_POLL > ready_until(q)) return 0;
+    apr_sleep(READY_POLL);
+    return 1;
+}
+
 /* The connection is unusable: close it.  A node that says it is shutting
  * down or not ready (Galera without quorum) is skipped for a while. */
 static void lost(pl_db_conn *c, unsigned int err)
@@ -734,7 +746,7 @@ static int exec_sql(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *
             /* Outside a transaction nothing is lost: reconnect (to the next
              * host of a failover list if this one is down) and retry.
              * Inside one, the transaction is gone; pl_db_txn runs it again. */
-            if (!was_in_txn && attempt < nhosts(c)) continue;
+            if (!was_in_txn && (attempt < nhosts(c) || wait_for_ready(q, err))) continue;
             if (was_in_txn) c->doomed = err;
             return unavailable(q, msg);
         }
@@ -795,7 +807,8 @@ static int begin(pl_req *q, pl_db_conn *c, int snapshot)
 {
     unsigned int err = 0;
     int attempt;
-    for (attempt = 0; attempt <= nhosts(c); attempt++) {
+    /* once a host, then while a node says it is not ready */
+    for (attempt = 0; attempt <= nhosts(c) || wait_for_ready(q, err); attempt++) {
         const char *cerr;
         if (!c->m && connect_db(c, ready_until(q), &cerr) != 0) {
             q->db_errno = CR_CONN_HOST_ERROR;
@@ -996,6 +1009,10 @@ int pl_db_txn_checked(pl_req *q, pl_txn_fn fn, pl_txn_check_fn check, void *ctx)
                 ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(204)
                               "%s MariaDB error %u (connection lost) at %s, "
                               "transaction run again", q->request_id, err, where);
+            }
+            else if (strcmp(where, "COMMIT") && wait_for_ready(q, err)) {
+                attempt--;      /* a wait for a ready node is not a conflict's try */
+                continue;
             }
             else return settle(q, c, check, ctx, unknown);
         }
