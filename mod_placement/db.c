@@ -217,6 +217,8 @@ static int stmt_share(MYSQL *m)
     return (int)share;
 }
 
+/* Connect to host h: 0, -1 when it refused, 1 when it answered but is not
+ * ready (see READY_WAIT). */
 static int connect_host(pl_db_conn *c, int h, const char **errmsg)
 {
     const pl_dburl *u = c->owner->conf->db;
@@ -237,9 +239,12 @@ static int connect_host(pl_db_conn *c, int h, const char **errmsg)
     mysql_options(m, MYSQL_INIT_COMMAND, "SET SESSION sql_mode = 'TRADITIONAL'");
     if (!mysql_real_connect(m, u->unix_socket ? NULL : host, u->user, u->password,
                             u->database, port, u->unix_socket, 0)) {
+        /* 1047 for the init command: connected, but the node takes no
+         * statements yet */
+        int rv = mysql_errno(m) == 1047 ? 1 : -1;
         *errmsg = apr_pstrdup(c->pool, mysql_error(m));
         mysql_close(m);
-        return -1;
+        return rv;
     }
     if (!node_ready(m)) {
         *errmsg = "WSREP has not yet prepared node for application use";
@@ -892,13 +897,13 @@ static int txn_once(pl_req *q, pl_db_conn *c, pl_txn_fn fn, void *ctx, unsigned 
     return rv;
 }
 
-/* A COMMIT was cut off and reading whether it was applied failed too: the
- * answer says that the outcome is unknown (a client reads before it tries
- * again), whatever stopped the read. */
+/* A COMMIT failed (cut off, or 1180) and reading whether it was applied
+ * failed too: the answer says that the outcome is unknown (a client reads
+ * before it tries again), whatever stopped the read. */
 static int unknown_outcome(pl_req *q, const char *why)
 {
-    const char *detail = apr_pstrcat(q->pool, "connection lost during commit, and whether it "
-                                     "was applied could not be read: ", why ? why : "no answer",
+    const char *detail = apr_pstrcat(q->pool, "the commit failed or its connection was lost, "
+                                     "and whether it was applied could not be read: ", why ? why : "no answer",
                                      NULL);
     memset(&q->failure, 0, sizeof(q->failure));
     return unavailable(q, detail);
@@ -964,7 +969,7 @@ int pl_db_txn_checked(pl_req *q, pl_txn_fn fn, pl_txn_check_fn check, void *ctx)
 {
     pl_db_conn *c = acquire(q);
     int tries = q->conf->allocation_conflict_retry_count + 1, attempt, reconnects = 0;
-    int unknown = 0;        /* a COMMIT was cut off: settle a failure by check */
+    int unknown = 0;        /* a COMMIT failed: settle a failure by check */
     if (!c) return PL_FAIL;
 
     for (attempt = 0; attempt < tries; attempt++) {
@@ -975,22 +980,25 @@ int pl_db_txn_checked(pl_req *q, pl_txn_fn fn, pl_txn_check_fn check, void *ctx)
         q->db_errno = 0;
         rv = txn_once(q, c, fn, ctx, &err, &where);
         if (rv == PL_OK) return PL_OK;
-        if (rv != PL_RETRY && check && is_gone(err) && !strcmp(where, "COMMIT")) {
+        /* A COMMIT that failed for another reason than a conflict (a lost
+         * connection; with Galera also 1180 when the node left the primary
+         * component as it committed): whether it was applied is read. */
+        if (rv != PL_RETRY && check && err && !is_conflict(err) && !strcmp(where, "COMMIT")) {
             int applied;
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(209)
-                          "%s MariaDB error %u (connection lost) at COMMIT: reading whether "
-                          "it was applied", q->request_id, err);
+                          "%s MariaDB error %u at COMMIT: reading whether it was applied",
+                          q->request_id, err);
             unknown = 1;
             applied = check_commit(q, c, check, ctx);
             if (applied == 1) {
                 ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(209)
-                              "%s the COMMIT cut off was applied", q->request_id);
+                              "%s the COMMIT that failed was applied", q->request_id);
                 memset(&q->failure, 0, sizeof(q->failure));
                 return PL_OK;
             }
             if (applied != 0) return PL_FAIL;
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, q->r, PL_LOGNO(209)
-                          "%s the COMMIT cut off was not applied: transaction run again",
+                          "%s the COMMIT that failed was not applied: transaction run again",
                           q->request_id);
             if (reconnects++ >= nhosts(c)) return PL_FAIL;
             continue;

@@ -8,7 +8,9 @@
 #     for it and is served once it is back within the wait; cut off for
 #     longer, front b answers 503 with a JSON body;
 #   - front a (node 1, then node 3): with node 1 not ready it serves every
-#     request from node 3, none answered 5xx.
+#     request from node 3, none answered 5xx;
+#   - front a, both hosts refusing statements for a moment while saying
+#     they are ready: its claims wait for them.
 use strict;
 use warnings;
 use FindBin;
@@ -65,12 +67,14 @@ sub claim {
 use File::Temp qw(tempdir);
 my $tmp = tempdir(CLEANUP => 1);
 my @kids;
-sub claim_in_child {
+sub claim_in_child { claim_in_child_on('b') }
+sub claim_in_child_on {
+    my ($f) = @_;
     my $pid = fork;
     die "fork: $!" unless defined $pid;
     if (!$pid) {
         my $t = time;
-        my ($st) = claim('b');
+        my ($st) = claim($f);
         open my $out, '>', "$tmp/$$" or die;
         printf $out "%.3f %d\n", $t, $st;
         close $out;
@@ -124,6 +128,31 @@ isolate(1, 0);
 ok(defined wait_for(1, 1), 'node 1 ready again');
 is(join(',', map { "$_ x$seen{$_}" } sort keys %seen), "204 x$seen{204}",
    'front a served every claim from node 3 while node 1 was not ready');
+
+# --- front a: both hosts connected, say they are ready, refuse statements -------
+# While the cluster's membership changes, a node can answer 1047 to
+# statements just after it said it was ready, on every host at once (seen
+# in CI: a claim on front a got 503 after one try per host).
+# wsrep_reject_queries makes nodes 1 and 3 do that on demand: wsrep_ready
+# stays ON and each statement gets 1047.  Claims started within the 1.5 s
+# they refuse wait for them, like claims on a node not ready at connect.
+sub reject {
+    my ($n, $how) = @_;
+    system('mariadb', '-S', "$dir/n$n/mysqld.sock", '-uroot', '-e',
+           "SET GLOBAL wsrep_reject_queries = $how") == 0 or die "reject $n";
+}
+@kids = ();
+unlink glob "$tmp/*";
+claim('a') for 1 .. 3;                  # front a's children hold connections
+reject($_, 'ALL') for 1, 3;
+my $t_rej = time;
+while (time - $t_rej < 1.5) { claim_in_child_on('a'); sleep 0.25 }
+reject($_, 'NONE') for 1, 3;
+waitpid $_, 0 for @kids;
+@claims = map { open my $in, '<', $_ or die; [split ' ', scalar <$in>] } glob "$tmp/*";
+is(join(',', map { $_->[1] } @claims), join(',', (204) x @claims),
+   scalar(@claims) . ' claims made while both of front a\'s hosts refused statements waited '
+   . 'for them and were served');
 
 my $whole = time;
 sleep 0.5 until whole_cluster() || time - $whole > 60;
