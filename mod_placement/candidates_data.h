@@ -91,4 +91,21 @@ idset *ac_set_minus(apr_pool_t *p, const idset *a, const idset *b); /* a - b, ne
 /* The ids as "1,2,3" for IN (...), "NULL" for an empty set. */
 const char *ac_set_sql(apr_pool_t *p, const idset *s);
 
+/* ---- sorted arrays: built in a few steps, probed often -------------------- */
+
+/* Ids in an apr array of long long, ascending, each once. */
+void ac_ids_add(apr_array_header_t *a, const long long *ids, int n);   /* any order */
+int ac_ids_has(const apr_array_header_t *a, long long id);
+
+/* Usage of one class on one provider, as read (SUM(used) of its allocations). */
+typedef struct ac_use { long long rp, rc, used; } ac_use;
+
+/* Add n rows to an apr array of ac_use kept ascending by (rp, rc) (the
+ * caller adds a pair once: it reads a provider's usage once). */
+void ac_use_add(apr_array_header_t *a, const ac_use *rows, int n);
+/* The usage of class rc on rp: 0 when there is no row.  *pos is the
+ * caller's cursor (start it at 0): a walk up the providers moves it along
+ * (a merge of two sorted lists), a step back searches. */
+long long ac_use_get(const apr_array_header_t *a, int *pos, long long rp, long long rc);
+
 #endif
