@@ -170,7 +170,7 @@ void ac_use_add(apr_array_header_t *a, const ac_use *rows, int n)
         if (i && cmp_use(&v[i - 1], &v[i]) >= 0) sorted = 0;
     }
     if (!sorted) qsort(v, (size_t)n, sizeof(ac_use), cmp_use);
-    merge_into(a, v, n, cmp_use, 0);
+    merge_into(a, v, n, cmp_use, 1);
 }
 
 long long ac_use_get(const apr_array_header_t *a, int *pos, long long rp, long long rc)

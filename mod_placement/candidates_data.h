@@ -100,8 +100,8 @@ int ac_ids_has(const apr_array_header_t *a, long long id);
 /* Usage of one class on one provider, as read (SUM(used) of its allocations). */
 typedef struct ac_use { long long rp, rc, used; } ac_use;
 
-/* Add n rows to an apr array of ac_use kept ascending by (rp, rc) (the
- * caller adds a pair once: it reads a provider's usage once). */
+/* Add n rows to an apr array of ac_use kept ascending by (rp, rc); a pair
+ * it holds already is kept once (the same snapshot's usage read twice). */
 void ac_use_add(apr_array_header_t *a, const ac_use *rows, int n);
 /* The usage of class rc on rp: 0 when there is no row.  *pos is the
  * caller's cursor (start it at 0): a walk up the providers moves it along
