@@ -529,7 +529,7 @@ static int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
 {
     pl_dbres *res;
     int i;
-    *out = apr_hash_make(s->p);
+    *out = ac_map_new(s->p);
     if (!apr_hash_count((apr_hash_t *)sps)) return PL_OK;
     if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT sa.resource_provider_id, "
                     "o.root_provider_id FROM resource_provider_aggregates sa "
@@ -1010,14 +1010,14 @@ static int search_once(sctx *s, int may_stop_early)
     apr_array_header_t **per_group;
     int i, empty;
 
-    s->rps = apr_hash_make(s->p);
+    s->rps = ac_map_new(s->p);
     s->loaded_roots = ac_set_new(s->p);
     s->order = apr_array_make(s->p, 16, sizeof(pl_ac_rp *));
-    s->rc_ids = apr_hash_make(s->p);
-    s->trait_ids = apr_hash_make(s->p);
-    s->rc_names = apr_hash_make(s->p);
-    s->trait_names = apr_hash_make(s->p);
-    s->root_of = apr_hash_make(s->p);
+    s->rc_ids = ac_map_new(s->p);
+    s->trait_ids = ac_map_new(s->p);
+    s->rc_names = ac_map_new(s->p);
+    s->trait_names = ac_map_new(s->p);
+    s->root_of = ac_map_new(s->p);
     s->use = apr_array_make(s->p, 64, sizeof(ac_use));
     s->use_read = apr_array_make(s->p, 64, sizeof(long long));
     s->anchor_roots = NULL;

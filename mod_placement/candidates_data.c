@@ -18,7 +18,23 @@ pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id)
 
 /* ---- id sets (apr_hash keyed by the 8 bytes of the id) ------------------ */
 
-idset *ac_set_new(apr_pool_t *p) { return apr_hash_make(p); }
+unsigned int ac_id_hash(const char *key, apr_ssize_t *klen)
+{
+    if (*klen > 0 && *klen % 8 == 0) {
+        unsigned long long h = 0, w;
+        apr_ssize_t i;
+        for (i = 0; i < *klen; i += 8) {
+            memcpy(&w, key + i, sizeof(w));
+            h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+        }
+        return (unsigned int)(h >> 32);
+    }
+    return apr_hashfunc_default(key, klen);
+}
+
+apr_hash_t *ac_map_new(apr_pool_t *p) { return apr_hash_make_custom(p, ac_id_hash); }
+
+idset *ac_set_new(apr_pool_t *p) { return ac_map_new(p); }
 
 int ac_set_has(const idset *s, long long id)
 {
@@ -27,18 +43,18 @@ int ac_set_has(const idset *s, long long id)
 
 void ac_map_put(apr_pool_t *p, apr_hash_t *m, long long id, void *val)
 {
-    long long *k;
-    if (apr_hash_get(m, &id, sizeof(id))) {
-        apr_hash_set(m, &id, sizeof(id), NULL);
-    }
-    k = apr_palloc(p, sizeof(*k));
+    long long *k = apr_palloc(p, sizeof(*k));
     *k = id;
-    apr_hash_set(m, k, sizeof(*k), val);
+    apr_hash_set(m, k, sizeof(*k), val);    /* an id there already: its value replaced */
 }
 
 void ac_set_add(apr_pool_t *p, idset *s, long long id)
 {
-    if (!ac_set_has(s, id)) ac_map_put(p, s, id, (void *)1);
+    long long *k;
+    if (apr_hash_get(s, &id, sizeof(id))) return;
+    k = apr_palloc(p, sizeof(*k));
+    *k = id;
+    apr_hash_set(s, k, sizeof(*k), (void *)1);
 }
 
 void *ac_map_get(apr_hash_t *m, long long id)

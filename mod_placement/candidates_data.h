@@ -80,6 +80,12 @@ pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id);
  * map: the same with values).  Pool p holds the keys added. */
 typedef apr_hash_t idset;
 
+/* A map keyed by ids (or any key of 8-byte words): ac_id_hash, a
+ * multiplicative hash of the words, instead of apr's byte-wise one, which
+ * is most of what a set probe costs; other keys (strings) hash as apr
+ * hashes them, so any map of the search can be made this way. */
+unsigned int ac_id_hash(const char *key, apr_ssize_t *klen);
+apr_hash_t *ac_map_new(apr_pool_t *p);
 idset *ac_set_new(apr_pool_t *p);
 int ac_set_has(const idset *s, long long id);           /* s may be NULL: 0 */
 void ac_set_add(apr_pool_t *p, idset *s, long long id);

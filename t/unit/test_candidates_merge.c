@@ -833,6 +833,28 @@ static void id_sets(void)
     }
 }
 
+static void id_hash(void)
+{
+    apr_hash_t *m = ac_map_new(pool);
+    long long a = 7, b = 7, c = 8, pair[2] = { 1, 2 }, swapped[2] = { 2, 1 };
+    apr_ssize_t eight = 8, sixteen = 16, str = APR_HASH_KEY_STRING, str2 = APR_HASH_KEY_STRING;
+    int i, n = 0;
+    ok(ac_id_hash((const char *)&a, &eight) == ac_id_hash((const char *)&b, &eight),
+       "an id hashes the same every time");
+    ok(ac_id_hash((const char *)&a, &eight) != ac_id_hash((const char *)&c, &eight),
+       "neighbouring ids differ");
+    ok(ac_id_hash((const char *)pair, &sixteen) != ac_id_hash((const char *)swapped, &sixteen),
+       "a key of two words depends on their order");
+    ok(ac_id_hash("VCPU", &str) == apr_hashfunc_default("VCPU", &str2) && str == 4,
+       "a string hashes as apr hashes it (its length found)");
+    apr_hash_set(m, "VCPU", APR_HASH_KEY_STRING, "v");
+    for (i = 0; i < 1000; i++) ac_map_put(pool, m, (long long)i * 1000003, (void *)1);
+    for (i = 0; i < 1000; i++) n += ac_map_get(m, (long long)i * 1000003) != NULL;
+    is_int(n, 1000, "a thousand ids put and found");
+    ok(!ac_map_get(m, 5) && apr_hash_count(m) == 1001, "no other");
+    is_str(apr_hash_get(m, "VCPU", APR_HASH_KEY_STRING), "v", "a string key in the same map");
+}
+
 static void sorted_arrays(void)
 {
     apr_array_header_t *ids = apr_array_make(pool, 2, sizeof(long long));
@@ -881,6 +903,7 @@ int main(void)
     apr_initialize();
     apr_pool_create(&pool, NULL);
     id_sets();
+    id_hash();
     sorted_arrays();
     single_provider_flat();
     capacity_edges();
