@@ -214,31 +214,100 @@ static int known_names(sctx *s, const char *table, apr_hash_t *names, const rowk
     return PL_OK;
 }
 
-/* The ids of providers (pl_ac_rp *, ascending), as IN lists of at most
- * AC_IN_CHUNK each. */
-static apr_array_header_t *rp_in_lists(apr_pool_t *p, const apr_array_header_t *rps)
+/* The rows of a usage read (provider, class, SUM(used)) into s->use. */
+static void add_usage(sctx *s, const pl_dbres *use)
 {
-    long long *ids = apr_palloc(p, sizeof(long long) * (size_t)(rps->nelts + 1));
-    int i;
-    for (i = 0; i < rps->nelts; i++) ids[i] = APR_ARRAY_IDX(rps, i, pl_ac_rp *)->id;
-    return id_lists(p, ids, rps->nelts);
+    enum { USE_RP, USE_RC, USE_USED };
+    ac_use *rows = apr_palloc(s->p, sizeof(ac_use) * (size_t)(use->nrows + 1));
+    int k;
+    for (k = 0; k < use->nrows; k++) {
+        rows[k].rp = pl_cell_int(use, k, USE_RP);
+        rows[k].rc = pl_cell_int(use, k, USE_RC);
+        rows[k].used = pl_cell_int(use, k, USE_USED);
+    }
+    ac_use_add(s->use, rows, use->nrows);
+}
+
+/* The ids of ids[0..n) (ascending, repeats allowed) whose usage is not
+ * read yet, into todo (room for n); how many. */
+static int unread(const sctx *s, const long long *ids, int n, long long *todo)
+{
+    const long long *done = (const long long *)s->use_read->elts;
+    int i, j = 0, m = 0;
+    for (i = 0; i < n; i++) {           /* a merge walk of two ascending lists */
+        if (i && ids[i] == ids[i - 1]) continue;
+        while (j < s->use_read->nelts && done[j] < ids[i]) j++;
+        if (j == s->use_read->nelts || done[j] != ids[i]) todo[m++] = ids[i];
+    }
+    return m;
+}
+
+/* The usage of every class of the providers ids[0..n) (ascending,
+ * repeats allowed) not read yet, into s->use: one grouped read of their
+ * allocations (the (provider, class, used) index), not a usage subquery
+ * per inventory row.  Read once per provider and request, it serves both
+ * the capacity tests (usage_fits) and the summaries (load_inventories). */
+static int read_usage(sctx *s, const long long *ids, int n)
+{
+    long long *todo = apr_palloc(s->p, sizeof(long long) * (size_t)(n + 1));
+    apr_array_header_t *lists;
+    int i, m = unread(s, ids, n, todo);
+    if (!m) return PL_OK;
+    ac_ids_add(s->use_read, todo, m);
+    lists = id_lists(s->p, todo, m);
+    for (i = 0; i < lists->nelts; i++) {
+        pl_dbres *use;
+        if (pl_db_query_once(s->q, &use, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
+                        "resource_class_id, SUM(used) FROM allocations "
+                        "FORCE INDEX (allocations_resource_provider_class_used_idx) "
+                        "WHERE resource_provider_id IN (%s) "
+                        "GROUP BY resource_provider_id, resource_class_id",
+                        APR_ARRAY_IDX(lists, i, const char *))) != PL_OK)
+            return PL_FAIL;
+        add_usage(s, use);
+    }
+    return PL_OK;
+}
+
+/* The same for the providers ids[0..n) of the trees rooted in the IN lists
+ * roots, when the roots are fewer than the providers to read: through the
+ * root index (a list of 1,000 roots costs the server a tenth of what the
+ * 6,000 providers of their trees cost it as a list to parse and look up
+ * one by one).  Usage already read comes again and is kept once. */
+static int read_tree_usage(sctx *s, const apr_array_header_t *roots, int nroots,
+                           const long long *ids, int n)
+{
+    long long *todo = apr_palloc(s->p, sizeof(long long) * (size_t)(n + 1));
+    int i, m = unread(s, ids, n, todo);
+    if (m <= nroots) return read_usage(s, ids, n);
+    ac_ids_add(s->use_read, todo, m);
+    for (i = 0; i < roots->nelts; i++) {
+        pl_dbres *use;
+        if (pl_db_query_once(s->q, &use, apr_psprintf(s->p, IN_RANGES "SELECT a.resource_provider_id, "
+                        "a.resource_class_id, SUM(a.used) FROM " TREES_OF " JOIN allocations a "
+                        "FORCE INDEX (allocations_resource_provider_class_used_idx) "
+                        "ON a.resource_provider_id = rp.id WHERE rp.root_provider_id IN (%s) "
+                        "GROUP BY a.resource_provider_id, a.resource_class_id",
+                        APR_ARRAY_IDX(roots, i, const char *))) != PL_OK)
+            return PL_FAIL;
+        add_usage(s, use);
+    }
+    return PL_OK;
 }
 
 /* Inventories of the providers of the IN list, per provider in class
  * order (by the (provider, class) index even for a large part of the
- * table, which the optimizer would scan whole), then their usage: one
- * grouped read of the allocations of these providers (the (provider,
- * class, used) index), not a usage subquery per inventory row.  Class
- * names come from the request's own lookup, the few others from one
- * query (known_names), not a join per row. */
+ * table, which the optimizer would scan whole), with their usage from
+ * s->use (read_usage first).  Class names come from the request's own
+ * lookup, the few others from one query (known_names), not a join per
+ * row. */
 static int load_inventories(sctx *s, const char *in)
 {
     enum { INV_RP, INV_RC, INV_TOTAL, INV_RESERVED, INV_RATIO, INV_MAX_UNIT };
-    enum { USE_RP, USE_RC, USE_USED };
-    pl_dbres *res, *use;
+    pl_dbres *res;
     rowkey *order;
     names_by_id rcs;
-    int i;
+    int i, at = 0;
     if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES
                     "SELECT resource_provider_id, resource_class_id, total, reserved, "
                     "allocation_ratio, max_unit FROM inventories "
@@ -260,18 +329,7 @@ static int load_inventories(sctx *s, const char *in)
                                         pl_cell_int(res, r, INV_RESERVED),
                                         pl_cell_double(res, r, INV_RATIO), &inv->capacity_f);
         inv->max_unit = pl_cell_int(res, r, INV_MAX_UNIT);
-        inv->used = 0;
-    }
-    if (pl_db_query_once(s->q, &use, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
-                    "resource_class_id, SUM(used) FROM allocations "
-                    "FORCE INDEX (allocations_resource_provider_class_used_idx) "
-                    "WHERE resource_provider_id IN (%s) "
-                    "GROUP BY resource_provider_id, resource_class_id", in)) != PL_OK)
-        return PL_FAIL;
-    for (i = 0; i < use->nrows; i++) {
-        pl_ac_rp *rp = ac_map_get(s->rps, pl_cell_int(use, i, USE_RP));
-        pl_ac_inv *inv = rp ? ac_inv_of(rp, pl_cell_int(use, i, USE_RC)) : NULL;
-        if (inv) inv->used = pl_cell_int(use, i, USE_USED);
+        inv->used = ac_use_get(s->use, &at, rp->id, inv->rc_id);
     }
     return PL_OK;
 }
@@ -312,7 +370,8 @@ static int load_trees(sctx *s, const idset *roots)
     apr_pool_t *p = s->p;
     idset *todo = ac_set_new(p);
     apr_hash_index_t *hi;
-    apr_array_header_t *lists, *added;
+    apr_array_header_t *roots_in, *lists, *added;
+    long long *ids;
     int i;
 
     for (hi = apr_hash_first(p, (apr_hash_t *)roots); hi; hi = apr_hash_next(hi))
@@ -321,10 +380,10 @@ static int load_trees(sctx *s, const idset *roots)
             ac_set_add(p, s->loaded_roots, ac_key_of(hi));
         }
     if (!apr_hash_count(todo)) return PL_OK;
-    lists = in_lists(p, todo);
+    roots_in = in_lists(p, todo);
     added = apr_array_make(p, (int)apr_hash_count(todo), sizeof(pl_ac_rp *));
-    for (i = 0; i < lists->nelts; i++)
-        if (load_providers(s, APR_ARRAY_IDX(lists, i, const char *), added) != PL_OK)
+    for (i = 0; i < roots_in->nelts; i++)
+        if (load_providers(s, APR_ARRAY_IDX(roots_in, i, const char *), added) != PL_OK)
             return PL_FAIL;
     qsort(added->elts, (size_t)added->nelts, sizeof(pl_ac_rp *), cmp_rp_id);
     for (i = 0; i < added->nelts; i++) {
@@ -333,7 +392,11 @@ static int load_trees(sctx *s, const idset *roots)
         rp->parent = rp->parent_id ? ac_map_get(s->rps, rp->parent_id) : NULL;
         *(pl_ac_rp **)apr_array_push(s->order) = rp;
     }
-    lists = rp_in_lists(p, added);
+    ids = apr_palloc(p, sizeof(long long) * (size_t)(added->nelts + 1));
+    for (i = 0; i < added->nelts; i++) ids[i] = APR_ARRAY_IDX(added, i, pl_ac_rp *)->id;
+    if (read_tree_usage(s, roots_in, (int)apr_hash_count(todo), ids, added->nelts) != PL_OK)
+        return PL_FAIL;
+    lists = id_lists(p, ids, added->nelts);
     for (i = 0; i < lists->nelts; i++)
         if (load_inventories(s, APR_ARRAY_IDX(lists, i, const char *)) != PL_OK
             || load_traits(s, APR_ARRAY_IDX(lists, i, const char *)) != PL_OK)
@@ -466,7 +529,7 @@ static int ac_anchors(sctx *s, const idset *sps, apr_hash_t **out)
 {
     pl_dbres *res;
     int i;
-    *out = apr_hash_make(s->p);
+    *out = ac_map_new(s->p);
     if (!apr_hash_count((apr_hash_t *)sps)) return PL_OK;
     if (pl_db_query(s->q, &res, apr_psprintf(s->p, IN_RANGES "SELECT DISTINCT sa.resource_provider_id, "
                     "o.root_provider_id FROM resource_provider_aggregates sa "
@@ -597,55 +660,36 @@ static int wide_setup(sctx *s, int *empty)
 /* ---- usage, for the providers still in play ------------------------------ */
 
 /* The filters test each class's amount against its inventory with no usage
- * (pl_fits_used_sql with a usage of 0), not with a usage subquery per
- * inventory row; then this reads the usage of the providers that passed,
- * one grouped read of their allocations of these classes, and gives the
- * (provider, class) pairs where the amount plus that usage does not fit:
- * the same rule in SQL (capacity.h), paid for the providers in play and
- * those with allocations only.  The providers are column col of rows, in
- * ascending order (repeats allowed).  *bad: rows of (provider, class). */
-static int over_capacity(sctx *s, const gctx *gc, const pl_dbres *rows, int col, pl_dbres **bad)
+ * (pl_fits_used_sql with a usage of 0) and select the capacity floor
+ * MariaDB computes beside each row (pl_capacity_sql), not a usage subquery
+ * per inventory row; then the usage of the providers that passed is read,
+ * once (read_usage: every class, kept for the summaries), and the rest of
+ * the rule is judged here: 0 when an amount of class rc no longer fits
+ * provider rp once its usage is added (pl_used_fits_sql, the comparison
+ * the SQL form makes, on cell col of row i of res). */
+static int usage_fits(const sctx *s, const gctx *gc, int *at, long long rp, long long rc,
+                      const char *cap)
 {
-    apr_array_header_t *lists;
-    long long *ids;
-    const char *rcs = "", *fails = "";
-    pl_dbres *all = apr_pcalloc(s->p, sizeof(*all));
-    apr_array_header_t *cells = apr_array_make(s->p, 16, sizeof(const char *));
-    int i, k;
+    long long used = ac_use_get(s->use, at, rp, rc);
+    int k;
+    if (!used) return 1;                    /* the filters' own test */
+    for (k = 0; k < gc->nrc; k++)
+        if (gc->rc_ids[k] == rc && !pl_used_fits_sql(strtoll(cap, NULL, 10), used, gc->amounts[k]))
+            return 0;
+    return 1;
+}
 
-    all->ncols = 2;
-    *bad = all;
-    all->cells = (const char **)cells->elts;
-    if (!rows->nrows) return PL_OK;
-    for (i = 0; i < gc->nrc; i++) {
-        const char *rc = num(s->p, gc->rc_ids[i]);
-        rcs = apr_pstrcat(s->p, rcs, i ? "," : "", rc, NULL);
-        fails = apr_pstrcat(s->p, fails, i ? " OR " : "", "(inv.resource_class_id = ", rc,
-                            " AND NOT (", pl_fits_used_sql(s->p, "inv", "u.used",
-                                                           gc->amounts[i]), "))", NULL);
+/* read_usage for the providers of column col of rows. */
+static int read_usage_of(sctx *s, const pl_dbres *rows, int col)
+{
+    long long *ids = apr_palloc(s->p, sizeof(long long) * (size_t)(rows->nrows + 1));
+    int i, sorted = 1;
+    for (i = 0; i < rows->nrows; i++) {
+        ids[i] = pl_cell_int(rows, i, col);
+        if (i && ids[i] < ids[i - 1]) sorted = 0;
     }
-    ids = apr_palloc(s->p, sizeof(long long) * (size_t)rows->nrows);
-    for (i = 0; i < rows->nrows; i++) ids[i] = pl_cell_int(rows, i, col);
-    lists = id_lists(s->p, ids, rows->nrows);      /* rows come in id order */
-    for (i = 0; i < lists->nelts; i++) {
-        pl_dbres *res;
-        if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, IN_RANGES
-                        "SELECT u.resource_provider_id, u.resource_class_id "
-                        "FROM (SELECT resource_provider_id, "
-                        "resource_class_id, SUM(used) AS used FROM allocations "
-                        "FORCE INDEX (allocations_resource_provider_class_used_idx) "
-                        "WHERE resource_provider_id IN (%s) AND resource_class_id IN (%s) "
-                        "GROUP BY resource_provider_id, resource_class_id) u "
-                        "JOIN inventories inv ON inv.resource_provider_id = u.resource_provider_id "
-                        "AND inv.resource_class_id = u.resource_class_id WHERE %s",
-                        APR_ARRAY_IDX(lists, i, const char *), rcs, fails)) != PL_OK)
-            return PL_FAIL;
-        for (k = 0; k < res->nrows * 2; k++)
-            *(const char **)apr_array_push(cells) = res->cells[k];
-        all->nrows += res->nrows;
-    }
-    all->cells = (const char **)cells->elts;
-    return PL_OK;
+    if (!sorted) qsort(ids, (size_t)rows->nrows, sizeof(long long), cmp_id);
+    return read_usage(s, ids, rows->nrows);
 }
 
 /* ---- per group set-up: RequestGroupSearchContext ------------------------- */
@@ -654,10 +698,9 @@ static int over_capacity(sctx *s, const gctx *gc, const pl_dbres *rows, int col,
 static int group_setup(sctx *s, gctx *gc, int *empty)
 {
     const pl_ac_group *g = gc->g;
-    pl_dbres *res, *bad;
-    apr_hash_t *full;
+    pl_dbres *res;
     const char *conds = "", *rcs = "";
-    int i;
+    int i, at = 0;
 
     *empty = 0;
     gc->nrc = g->resources->nelts;
@@ -714,35 +757,25 @@ static int group_setup(sctx *s, gctx *gc, int *empty)
                              conds, i ? " OR " : "", num(s->p, gc->rc_ids[i]),
                              pl_fits_used_sql(s->p, "inv", "0", amt));
     }
-    if (pl_db_query(s->q, &res, apr_psprintf(s->p, "SELECT inv.resource_class_id, rp.id, "
-                    "rp.root_provider_id FROM inventories inv "
+    if (pl_db_query_once(s->q, &res, apr_psprintf(s->p, "SELECT inv.resource_class_id, rp.id, "
+                    "rp.root_provider_id, %s FROM inventories inv "
                     "JOIN resource_providers rp ON rp.id = inv.resource_provider_id "
-                    "WHERE inv.resource_class_id IN (%s) AND (%s)%s ORDER BY rp.id", rcs, conds,
+                    "WHERE inv.resource_class_id IN (%s) AND (%s)%s ORDER BY rp.id",
+                    pl_capacity_sql(s->p, "inv"), rcs, conds,
                     gc->tree_root ? apr_pstrcat(s->p, " AND rp.root_provider_id = ",
-                                                num(s->p, gc->tree_root), NULL) : ""), "") != PL_OK)
+                                                num(s->p, gc->tree_root), NULL) : "")) != PL_OK)
         return PL_FAIL;
-    {
-        if (over_capacity(s, gc, res, 1, &bad) != PL_OK) return PL_FAIL;
-        full = apr_hash_make(s->p);
-        for (i = 0; i < bad->nrows; i++) {
-            long long *k = apr_palloc(s->p, 2 * sizeof(long long));
-            k[0] = pl_cell_int(bad, i, 0);
-            k[1] = pl_cell_int(bad, i, 1);
-            apr_hash_set(full, k, 2 * sizeof(long long), k);
-        }
-    }
+    if (read_usage_of(s, res, 1) != PL_OK) return PL_FAIL;
     for (i = 0; i < res->nrows; i++) {
         long long rc = pl_cell_int(res, i, 0);
-        long long key[2];
+        long long rp = pl_cell_int(res, i, 1);
         int k;
-        key[0] = pl_cell_int(res, i, 1);
-        key[1] = rc;
-        if (!i || key[0] != pl_cell_int(res, i - 1, 1)) {      /* rows in provider order */
+        if (!i || rp != pl_cell_int(res, i - 1, 1)) {      /* rows in provider order */
             long long *root = apr_palloc(s->p, sizeof(*root));
             *root = pl_cell_int(res, i, 2);
-            ac_map_put(s->p, s->root_of, key[0], root);
+            ac_map_put(s->p, s->root_of, rp, root);
         }
-        if (bad->nrows && apr_hash_get(full, key, sizeof(key))) continue;  /* no room */
+        if (!usage_fits(s, gc, &at, rp, rc, PL_CELL(res, i, 3))) continue;  /* no room */
         for (k = 0; k < gc->nrc; k++)
             if (gc->rc_ids[k] == rc) {
                 ac_pair *pr = apr_array_push(gc->with_res[k]);
@@ -776,17 +809,18 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
 {
     const pl_ac_group *g = gc->g;
     apr_array_header_t *args = apr_array_make(s->p, 4, sizeof(pl_dbarg));
-    const char *sql = "SELECT rp.id, rp.root_provider_id FROM resource_providers rp", *where = "";
+    const char *caps = "", *from = "", *where = "", *sql;
     pl_dbres *res;
     int i, j;
 
     for (i = 0; i < gc->nrc; i++) {
         const char *inv = apr_psprintf(s->p, "i%d", i), *rc = num(s->p, gc->rc_ids[i]);
-        sql = apr_pstrcat(s->p, sql, " JOIN inventories ", inv, " ON ", inv,
-                          ".resource_provider_id = rp.id AND ", inv, ".resource_class_id = ",
-                          rc, NULL);
+        caps = apr_pstrcat(s->p, caps, i ? ", " : "", pl_capacity_sql(s->p, inv), NULL);
+        from = apr_pstrcat(s->p, from, " JOIN inventories ", inv, " ON ", inv,
+                           ".resource_provider_id = rp.id AND ", inv, ".resource_class_id = ",
+                           rc, NULL);
         /* with a LIMIT, usage as a subquery for the rows read until it is
-         * reached; else no usage here, and over_capacity after */
+         * reached; else no usage here, and usage_fits after */
         where = apr_pstrcat(s->p, where, i ? " AND " : "", s->early_limit
                             ? pl_fits_sql(s->p, inv, "rp.id", rc, gc->amounts[i])
                             : pl_fits_used_sql(s->p, inv, "0", gc->amounts[i]), NULL);
@@ -819,20 +853,28 @@ static int fitting_providers(sctx *s, gctx *gc, apr_array_header_t *pairs)
             a->s = APR_ARRAY_IDX(uu, j, const char *);
         }
     }
-    sql = apr_pstrcat(s->p, sql, " WHERE ", where, " ORDER BY rp.id", s->early_limit
+    /* the capacity floors as one text cell, "c0 c1 ...": the server writes
+     * them, and only those of providers with usage are read */
+    sql = apr_pstrcat(s->p, "SELECT rp.id, rp.root_provider_id, CONCAT_WS(' ', ", caps,
+                      ") FROM resource_providers rp", from, " WHERE ", where,
+                      " ORDER BY rp.id", s->early_limit
                       ? apr_pstrcat(s->p, " LIMIT ", num(s->p, s->early_limit), NULL) : "",
                       NULL);
     if (pl_db_exec(s->q, &res, sql, (pl_dbarg *)args->elts, args->nelts) != PL_OK)
         return PL_FAIL;
     s->early_rows = res->nrows;
     if (!s->early_limit) {
-        idset *full = ac_set_new(s->p);
-        pl_dbres *bad;
-        int k = 0;
-        if (over_capacity(s, gc, res, 0, &bad) != PL_OK) return PL_FAIL;
-        for (i = 0; i < bad->nrows; i++) ac_set_add(s->p, full, pl_cell_int(bad, i, 0));
+        int k = 0, at = 0;
+        if (read_usage_of(s, res, 0) != PL_OK) return PL_FAIL;
         for (i = 0; i < res->nrows; i++) {       /* keep the rows with room, in order */
-            if (ac_set_has(full, pl_cell_int(res, i, 0))) continue;
+            long long rp = pl_cell_int(res, i, 0);
+            const char *cap = PL_CELL(res, i, 2);
+            for (j = 0; j < gc->nrc; j++) {
+                if (j && !(cap = strchr(cap, ' '))) break;
+                if (j) cap++;
+                if (!usage_fits(s, gc, &at, rp, gc->rc_ids[j], cap)) break;
+            }
+            if (j < gc->nrc) continue;
             for (j = 0; j < res->ncols; j++)
                 res->cells[(size_t)k * res->ncols + j] = PL_CELL(res, i, j);
             k++;
@@ -968,14 +1010,16 @@ static int search_once(sctx *s, int may_stop_early)
     apr_array_header_t **per_group;
     int i, empty;
 
-    s->rps = apr_hash_make(s->p);
+    s->rps = ac_map_new(s->p);
     s->loaded_roots = ac_set_new(s->p);
     s->order = apr_array_make(s->p, 16, sizeof(pl_ac_rp *));
-    s->rc_ids = apr_hash_make(s->p);
-    s->trait_ids = apr_hash_make(s->p);
-    s->rc_names = apr_hash_make(s->p);
-    s->trait_names = apr_hash_make(s->p);
-    s->root_of = apr_hash_make(s->p);
+    s->rc_ids = ac_map_new(s->p);
+    s->trait_ids = ac_map_new(s->p);
+    s->rc_names = ac_map_new(s->p);
+    s->trait_names = ac_map_new(s->p);
+    s->root_of = ac_map_new(s->p);
+    s->use = apr_array_make(s->p, 64, sizeof(ac_use));
+    s->use_read = apr_array_make(s->p, 64, sizeof(long long));
     s->anchor_roots = NULL;
     s->early_rows = 0;
     s->out->areqs = apr_array_make(s->p, 1, sizeof(pl_ac_areq *));

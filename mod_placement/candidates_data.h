@@ -80,6 +80,12 @@ pl_ac_inv *ac_inv_of(pl_ac_rp *rp, long long rc_id);
  * map: the same with values).  Pool p holds the keys added. */
 typedef apr_hash_t idset;
 
+/* A map keyed by ids (or any key of 8-byte words): ac_id_hash, a
+ * multiplicative hash of the words, instead of apr's byte-wise one, which
+ * is most of what a set probe costs; other keys (strings) hash as apr
+ * hashes them, so any map of the search can be made this way. */
+unsigned int ac_id_hash(const char *key, apr_ssize_t *klen);
+apr_hash_t *ac_map_new(apr_pool_t *p);
 idset *ac_set_new(apr_pool_t *p);
 int ac_set_has(const idset *s, long long id);           /* s may be NULL: 0 */
 void ac_set_add(apr_pool_t *p, idset *s, long long id);
@@ -90,5 +96,22 @@ idset *ac_set_and(apr_pool_t *p, const idset *a, const idset *b);   /* a & b, ne
 idset *ac_set_minus(apr_pool_t *p, const idset *a, const idset *b); /* a - b, new */
 /* The ids as "1,2,3" for IN (...), "NULL" for an empty set. */
 const char *ac_set_sql(apr_pool_t *p, const idset *s);
+
+/* ---- sorted arrays: built in a few steps, probed often -------------------- */
+
+/* Ids in an apr array of long long, ascending, each once. */
+void ac_ids_add(apr_array_header_t *a, const long long *ids, int n);   /* any order */
+int ac_ids_has(const apr_array_header_t *a, long long id);
+
+/* Usage of one class on one provider, as read (SUM(used) of its allocations). */
+typedef struct ac_use { long long rp, rc, used; } ac_use;
+
+/* Add n rows to an apr array of ac_use kept ascending by (rp, rc); a pair
+ * it holds already is kept once (the same snapshot's usage read twice). */
+void ac_use_add(apr_array_header_t *a, const ac_use *rows, int n);
+/* The usage of class rc on rp: 0 when there is no row.  *pos is the
+ * caller's cursor (start it at 0): a walk up the providers moves it along
+ * (a merge of two sorted lists), a step back searches. */
+long long ac_use_get(const apr_array_header_t *a, int *pos, long long rp, long long rc);
 
 #endif

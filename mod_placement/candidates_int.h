@@ -52,6 +52,9 @@ struct sctx {
     apr_hash_t *rc_ids, *trait_ids;   /* name -> long long * */
     apr_hash_t *rc_names, *trait_names;   /* id (8 bytes) -> name as stored */
     apr_hash_t *root_of;          /* provider id -> long long * root id, where known */
+    apr_array_header_t *use;      /* of ac_use: usage of every class of the providers
+                                   * in use_read, read once for capacity and summaries */
+    apr_array_header_t *use_read; /* of long long, sorted (ac_ids_add) */
     long long early_limit;        /* >0: the answer is the first this many
                                    * providers in id order (see search()) */
     int early_rows;               /* rows the limited query returned */

@@ -25,7 +25,7 @@ typedef struct clist {
 static void cl_init(apr_pool_t *p, clist *c)
 {
     c->items = apr_array_make(p, 16, sizeof(trip));
-    c->seen = apr_hash_make(p);
+    c->seen = ac_map_new(p);
 }
 
 static void cl_add(apr_pool_t *p, clist *c, long long rp, long long anchor, long long rc)
@@ -271,7 +271,7 @@ int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out)
     if (s->src.load_trees_of(s, ids) != PL_OK) return PL_FAIL;
 
     /* per anchor, per class: the providers */
-    by_anchor = apr_hash_make(p);
+    by_anchor = ac_map_new(p);
     anchors = apr_array_make(p, 8, sizeof(long long));
     for (i = 0; i < all.items->nelts; i++) {
         trip *t = &APR_ARRAY_IDX(all.items, i, trip);
@@ -559,7 +559,7 @@ int ac_merge(sctx *s, apr_array_header_t **pg)
 {
     apr_pool_t *p = s->p;
     int ng = s->r->groups->nelts, g, i;
-    apr_hash_t *buckets = apr_hash_make(p), *seen = apr_hash_make(p);
+    apr_hash_t *buckets = ac_map_new(p), *seen = ac_map_new(p);
     apr_array_header_t *anchors = apr_array_make(p, 8, sizeof(long long));
 
     /* per anchor tree, per group: its requests, anchors in first-seen order */

@@ -36,6 +36,17 @@ int pl_usage_fits(const pl_inv_limits *v, long long usage)
     return !(pl_capacity(v->total, v->reserved, v->ratio) < (double)usage);
 }
 
+int pl_used_fits_sql(long long cap, long long used, long long amount)
+{
+    return used + amount <= cap;
+}
+
+const char *pl_capacity_sql(apr_pool_t *p, const char *inv)
+{
+    return apr_pstrcat(p, "CAST(LEAST(GREATEST(FLOOR((", inv, ".total - ", inv, ".reserved) * ",
+                       inv, ".allocation_ratio), -9.2e18), 9.2e18) AS SIGNED)", NULL);
+}
+
 const char *pl_fits_sql(apr_pool_t *p, const char *inv, const char *rp, const char *rc,
                         long long amount)
 {

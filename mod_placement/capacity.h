@@ -39,6 +39,18 @@ int pl_amount_in_units(const pl_inv_limits *v, long long amount);
  * is within the capacity, else 0. */
 int pl_usage_fits(const pl_inv_limits *v, long long usage);
 
+/* The SQL form's usage test done in C: 1 when used + amount fits an
+ * inventory whose capacity floor is cap, the integer that
+ * pl_capacity_sql selects (int of MariaDB's own (total - reserved) *
+ * allocation_ratio, a FLOAT column widened to a double, bounded to
+ * +-9.2e18).  For an integer sum, sum <= capacity is sum <= its floor, so
+ * this is the comparison the SQL makes, for any sum below 2^53 (beyond,
+ * MariaDB compares the sum rounded to a double). */
+int pl_used_fits_sql(long long cap, long long used, long long amount);
+/* That capacity floor as an SQL expression of inventory row INV (an
+ * integer column: no double to format and parse again). */
+const char *pl_capacity_sql(apr_pool_t *p, const char *inv);
+
 /* The whole rule as an SQL condition: amount of class RC fits inventory
  * row INV of provider RP (min_unit, max_unit, step_size, and usage plus
  * amount within (total - reserved) * allocation_ratio).  The column tests

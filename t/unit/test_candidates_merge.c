@@ -833,11 +833,78 @@ static void id_sets(void)
     }
 }
 
+static void id_hash(void)
+{
+    apr_hash_t *m = ac_map_new(pool);
+    long long a = 7, b = 7, c = 8, pair[2] = { 1, 2 }, swapped[2] = { 2, 1 };
+    apr_ssize_t eight = 8, sixteen = 16, str = APR_HASH_KEY_STRING, str2 = APR_HASH_KEY_STRING;
+    int i, n = 0;
+    ok(ac_id_hash((const char *)&a, &eight) == ac_id_hash((const char *)&b, &eight),
+       "an id hashes the same every time");
+    ok(ac_id_hash((const char *)&a, &eight) != ac_id_hash((const char *)&c, &eight),
+       "neighbouring ids differ");
+    ok(ac_id_hash((const char *)pair, &sixteen) != ac_id_hash((const char *)swapped, &sixteen),
+       "a key of two words depends on their order");
+    ok(ac_id_hash("VCPU", &str) == apr_hashfunc_default("VCPU", &str2) && str == 4,
+       "a string hashes as apr hashes it (its length found)");
+    apr_hash_set(m, "VCPU", APR_HASH_KEY_STRING, "v");
+    for (i = 0; i < 1000; i++) ac_map_put(pool, m, (long long)i * 1000003, (void *)1);
+    for (i = 0; i < 1000; i++) n += ac_map_get(m, (long long)i * 1000003) != NULL;
+    is_int(n, 1000, "a thousand ids put and found");
+    ok(!ac_map_get(m, 5) && apr_hash_count(m) == 1001, "no other");
+    is_str(apr_hash_get(m, "VCPU", APR_HASH_KEY_STRING), "v", "a string key in the same map");
+}
+
+static void sorted_arrays(void)
+{
+    apr_array_header_t *ids = apr_array_make(pool, 2, sizeof(long long));
+    apr_array_header_t *use = apr_array_make(pool, 2, sizeof(ac_use));
+    long long first[] = { 3, 7, 9 }, more[] = { 12, 5, 7, 1 }, big = 1LL << 40;
+    ac_use u1[] = { { 3, 0, 10 }, { 3, 2, 30 }, { 9, 1, 91 } };
+    ac_use u2[] = { { 5, 1, 51 }, { 12, 0, 120 } };
+    ac_use u3[] = { { big, 0, 1 } };
+
+    ok(!ac_ids_has(ids, 3), "an empty array holds nothing");
+    ac_ids_add(ids, first, 3);
+    ok(ac_ids_has(ids, 3) && ac_ids_has(ids, 9) && !ac_ids_has(ids, 4) && !ac_ids_has(ids, 10),
+       "ascending ids: membership");
+    ac_ids_add(ids, more, 4);
+    is_int(ids->nelts, 6, "ids added out of order, a repeat kept once");
+    ok(ac_ids_has(ids, 1) && ac_ids_has(ids, 5) && ac_ids_has(ids, 12) && ac_ids_has(ids, 7),
+       "all of them found");
+    ok(APR_ARRAY_IDX(ids, 0, long long) == 1 && APR_ARRAY_IDX(ids, 5, long long) == 12,
+       "kept ascending");
+    ac_ids_add(ids, &big, 1);
+    ok(ac_ids_has(ids, big) && !ac_ids_has(ids, big + 1), "a large id");
+
+    int pos = 0;
+
+    is_int(ac_use_get(use, &pos, 3, 0), 0, "no usage read: 0");
+    ac_use_add(use, u1, 3);
+    ac_use_add(use, u2, 2);          /* 5 comes before 9: sorted again */
+    ac_use_add(use, u3, 1);
+    pos = 0;
+    is_int(ac_use_get(use, &pos, 3, 2), 30, "usage of (provider, class)");
+    is_int(ac_use_get(use, &pos, 3, 0), 10, "another class of the same provider");
+    is_int(ac_use_get(use, &pos, 3, 1), 0, "a class without allocations: 0");
+    is_int(ac_use_get(use, &pos, 4, 0), 0, "a provider without allocations: 0");
+    is_int(ac_use_get(use, &pos, 5, 1), 51, "a pair added after a later one");
+    is_int(ac_use_get(use, &pos, 9, 1), 91, "the later one still found");
+    is_int(ac_use_get(use, &pos, 12, 0), 120, "the last provider");
+    is_int(ac_use_get(use, &pos, big, 0), 1, "a large id");
+    is_int(ac_use_get(use, &pos, big + 1, 0), 0, "past the end");
+    is_int(ac_use_get(use, &pos, 5, 1), 51, "a step back searches");
+    pos = 99;
+    is_int(ac_use_get(use, &pos, 9, 1), 91, "a cursor out of range searches");
+}
+
 int main(void)
 {
     apr_initialize();
     apr_pool_create(&pool, NULL);
     id_sets();
+    id_hash();
+    sorted_arrays();
     single_provider_flat();
     capacity_edges();
     randomized();

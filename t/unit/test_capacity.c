@@ -31,6 +31,16 @@ int main(void)
     ok(!pl_usage_fits(&odd, 2), "2 over 3 * 0.5 (no rounding up)");
     ok(pl_usage_fits(&v, 0), "nothing always fits a non-negative capacity");
 
+    /* the SQL's usage test in C, on capacity floors as MariaDB gives them */
+    ok(pl_used_fits_sql(1024, 1023, 1), "used + amount equal to the capacity fits");
+    ok(!pl_used_fits_sql(1024, 1024, 1), "one more does not");
+    ok(!pl_used_fits_sql(0, 0, 1), "5 * FLOAT 0.1 (0.50000000745): 1 does not fit");
+    ok(pl_used_fits_sql(5, 4, 1), "5 * FLOAT 1.0000001 (5.0000006): 5 fits");
+    ok(!pl_used_fits_sql(8639, 8639, 1), "no rounding up of the capacity");
+    ok(pl_used_fits_sql(9200000000000000000LL, 9100000000000000000LL, 1),
+       "a capacity beyond any sum (bounded at 9.2e18)");
+    ok(!pl_used_fits_sql(-2, 0, 0), "a negative capacity holds nothing");
+
     apr_initialize();
     apr_pool_create(&p, NULL);
     is_str(pl_fits_sql(p, "inv", "rp.id", "7", 4),
@@ -38,6 +48,8 @@ int main(void)
            "(SELECT COALESCE(SUM(a.used), 0) FROM allocations a WHERE a.resource_provider_id "
            "= rp.id AND a.resource_class_id = 7) <= (inv.total - inv.reserved) * "
            "inv.allocation_ratio", "the SQL form of the rule");
+    is_str(pl_capacity_sql(p, "i0"), "CAST(LEAST(GREATEST(FLOOR((i0.total - i0.reserved) * "
+           "i0.allocation_ratio), -9.2e18), 9.2e18) AS SIGNED)", "the capacity floor as SQL");
     apr_pool_destroy(p);
     apr_terminate();
     return done_testing();
