@@ -43,6 +43,8 @@ PERFLOAD_Q = '/allocation_candidates?%s&member_of=%s&required=HW_CPU_X86_AVX2' %
 NESTED_Q = ('/allocation_candidates?resources=DISK_GB:10&required=COMPUTE_VOLUME_MULTI_ATTACH'
             '&resources_COMPUTE=VCPU:1,MEMORY_MB:256&required_COMPUTE=CUSTOM_FOO'
             '&resources_FPGA=FPGA:1&group_policy=none&same_subtree=_COMPUTE,_FPGA')
+# bench.py --soak's rounds (bench/soak.py --nested)
+SOAK_NESTED_PATHS = (NESTED_Q, '/resource_providers', '/allocation_candidates?resources=VGPU:1')
 HEADERS = {'X-Auth-Token': 'admin', 'OpenStack-API-Version': 'placement 1.39',
            'Accept': 'application/json'}
 TABLES = ['resource_classes', 'traits', 'projects', 'users', 'consumer_types', 'consumers',
@@ -478,8 +480,7 @@ def soak(a, pl):
     (bench/soak.py)."""
     import soak as soakmod
     roots = [det_uuid('nested', t, 'cn') for t in range(min(a.trees, 100))]
-    paths = (NESTED_Q, '/resource_providers', '/allocation_candidates?resources=VGPU:1')
-    samples = soakmod.run(a.pl, a.pl_pidfile, a.soak, paths, roots, 30, log=log)
+    samples = soakmod.run(a.pl, a.pl_pidfile, a.soak, SOAK_NESTED_PATHS, roots, 30, log=log)
     return [(t, {str(p): r for p, (r, _) in s.items()}) for t, s in samples]
 
 

@@ -13,7 +13,8 @@ apart: a child's RSS climbs to its working size with its first large
 answers, and flatness is what comes after.  Prints one line per sample
 (pid:RSS/anonymous MB) and, per child, the lowest and highest RSS after the
 warm-up and their spread ((max - min) / min).  bench.py --soak runs the same
-on its nested data set."""
+on its nested data set; --nested runs those rounds here, against a server
+loaded with `tools/bench/perfload-data URL nested 1000`."""
 import argparse
 import os
 import re
@@ -115,10 +116,16 @@ def main():
     ap.add_argument('--every', type=int, default=30)
     ap.add_argument('--warmup', type=int, default=60)
     ap.add_argument('--providers', type=int, default=1000)
+    ap.add_argument('--nested', action='store_true',
+                    help="bench.py --soak's rounds on its nested data set (--providers trees)")
     a = ap.parse_args()
-    roots = [bench.det_uuid('root', i) for i in range(a.providers)]
-    paths = (bench.PERFLOAD_Q, '/allocation_candidates?' + bench.RES,
-             '/resource_providers', '/resource_providers?' + bench.RES)
+    if a.nested:
+        roots = [bench.det_uuid('nested', t, 'cn') for t in range(min(a.providers, 100))]
+        paths = bench.SOAK_NESTED_PATHS
+    else:
+        roots = [bench.det_uuid('root', i) for i in range(a.providers)]
+        paths = (bench.PERFLOAD_Q, '/allocation_candidates?' + bench.RES,
+                 '/resource_providers', '/resource_providers?' + bench.RES)
     samples = run(a.url, a.pidfile, a.seconds, paths, roots, a.every,
                   log=lambda m: print(m, flush=True))
     print('RSS after the %d s warm-up (MB), per child: min max spread' % a.warmup)

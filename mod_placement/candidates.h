@@ -17,7 +17,8 @@ int pl_ac_parse(pl_req *q, pl_ac_request *out);
  * failure recorded (400 for unknown classes or traits, 500/503 db). */
 int pl_ac_search(pl_req *q, const pl_ac_request *r, pl_ac_result *out);
 
-/* The response body for q's microversion (freed with the request). */
-pl_jw *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result *res);
+/* The response body for q's microversion, written into w (the same text
+ * each time: pl_send_rendered writes it twice). */
+void pl_ac_render(pl_jw *w, pl_req *q, const pl_ac_request *r, const pl_ac_result *res);
 
 #endif

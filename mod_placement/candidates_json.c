@@ -68,10 +68,9 @@ static void write_capacity(pl_jw *w, const pl_ac_inv *inv)
 }
 
 /* The body, written as it goes (no document tree: at 10,000 providers a
- * json-c tree cost more than the search). */
-pl_jw *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result *res)
+ * json-c tree cost more than the search); nothing allocated. */
+void pl_ac_render(pl_jw *w, pl_req *q, const pl_ac_request *r, const pl_ac_result *res)
 {
-    pl_jw *w = pl_jw_new(q, 65536);
     int dict = PL_MV_GE(q, 1, 12), mappings = PL_MV_GE(q, 1, 34);
     int all_rcs = PL_MV_GE(q, 1, 27), traits = PL_MV_GE(q, 1, 17), nested = PL_MV_GE(q, 1, 29);
     int i, j, k;
@@ -137,5 +136,4 @@ pl_jw *pl_ac_render(pl_req *q, const pl_ac_request *r, const pl_ac_result *res)
     }
     pl_jw_end(w);
     pl_jw_end(w);
-    return w;
 }

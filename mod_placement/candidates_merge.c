@@ -330,7 +330,7 @@ static int subtrees_ok(sctx *s, greq **pick, int ng)
     for (t = 0; t < s->r->same_subtrees->nelts; t++) {
         const apr_array_header_t *set = APR_ARRAY_IDX(s->r->same_subtrees, t,
                                                       apr_array_header_t *);
-        pl_ac_rp **u = apr_palloc(s->p, sizeof(pl_ac_rp *) * 64);
+        pl_ac_rp *room[64], **u = room;        /* scratch: on the stack while it fits */
         int n = 0, cap = 64;
         for (g = 0; g < ng; g++) {
             const pl_ac_group *grp = &APR_ARRAY_IDX(s->r->groups, g, pl_ac_group);
@@ -390,7 +390,8 @@ static pl_ac_areq *consolidate(sctx *s, greq **pick, int ng, idkey *key)
      * n, the sorted (provider, class, amount) triples, then per group the
      * number of providers and their ids */
     {
-        pl_ac_arr *sorted = apr_pmemdup(s->p, arr, sizeof(pl_ac_arr) * (size_t)(n + 1));
+        pl_ac_arr room[16], *sorted = n < 16 ? room : apr_palloc(s->p, sizeof(pl_ac_arr) * (size_t)n);
+        memcpy(sorted, arr, sizeof(pl_ac_arr) * (size_t)n);    /* scratch, as above */
         size_t klen = 1 + 3 * (size_t)n;
         long long *kb;
         qsort(sorted, (size_t)n, sizeof(pl_ac_arr), cmp_arr);

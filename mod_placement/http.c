@@ -376,6 +376,64 @@ int pl_send_jw(pl_req *q, int status, pl_jw *w)
     return OK;
 }
 
+/* The block pl_send_rendered writes and passes down at a time: the core
+ * output filter writes it at once or sets it aside, and blocks while more
+ * than 64 kB wait (THRESHOLD_MAX_BUFFER), so a request holds about two. */
+#define STREAM_BLOCK (64 * 1024)
+
+static void count_only(void *ctx, const char *text, size_t n)
+{
+    (void)ctx; (void)text; (void)n;
+}
+
+typedef struct stream_out {
+    request_rec *r;
+    apr_bucket_brigade *bb;
+    int failed;                 /* the client went away: the rest is counted only */
+} stream_out;
+
+static void to_filters(void *ctx, const char *text, size_t n)
+{
+    stream_out *s = ctx;
+    if (s->failed) return;
+    /* transient: written now, or copied by the core when it sets it aside */
+    APR_BRIGADE_INSERT_TAIL(s->bb, apr_bucket_transient_create(text, n, s->bb->bucket_alloc));
+    if (ap_pass_brigade(s->r->output_filters, s->bb) != APR_SUCCESS) s->failed = 1;
+    apr_brigade_cleanup(s->bb);
+}
+
+int pl_send_rendered(pl_req *q, int status, pl_render_fn render, void *ctx)
+{
+    request_rec *r = q->r;
+    pl_jw w;
+    size_t len, sent;
+    pl_jw_init_sink(&w, STREAM_BLOCK, count_only, NULL);
+    render(&w, ctx);
+    len = pl_jw_finish(&w);
+    pl_jw_free(&w);
+    if (len == (size_t)-1) return pl_error(q, 500, NULL, "The response could not be written.");
+    if (status < 400) pl_add_version_headers(q, 1);
+    r->status = status;
+    ap_set_content_type(r, "application/json");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only) {
+        stream_out s;
+        s.r = r;
+        s.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+        s.failed = 0;
+        pl_jw_init_sink(&w, STREAM_BLOCK, to_filters, &s);
+        render(&w, ctx);
+        sent = pl_jw_finish(&w);
+        pl_jw_free(&w);
+        if (sent != len)        /* cannot be: render wrote something else the second time */
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PL_LOGNO(870) "%s the answer's second "
+                          "writing gave %" APR_SIZE_T_FMT " bytes, not %" APR_SIZE_T_FMT,
+                          q->request_id, sent, len);
+    }
+    pl_memory_after_answer(len);
+    return OK;
+}
+
 int pl_send_empty(pl_req *q, int status)
 {
     request_rec *r = q->r;

@@ -40,6 +40,15 @@ pl_jw *pl_jw_new(pl_req *q, size_t hint);
 /* Send what w wrote with status as application/json; returns OK (a 500
  * when the writer failed: out of memory, unbalanced). */
 int pl_send_jw(pl_req *q, int status, pl_jw *w);
+/* A large answer, written by render into w (ctx its data): render runs
+ * twice, first counting (nothing kept), then with the text going down the
+ * output filters in blocks of 64 kB as it is written, so the Content-Length
+ * is sent as before and the whole text is never held.  render must write
+ * the same text both times and allocate nothing per run from the request's
+ * pools.  Sends with status as application/json; returns OK (a 500 when
+ * the writer failed: out of memory, unbalanced). */
+typedef void (*pl_render_fn)(pl_jw *w, void *ctx);
+int pl_send_rendered(pl_req *q, int status, pl_render_fn render, void *ctx);
 /* Send a status without a body and without Content-Type (204). */
 int pl_send_empty(pl_req *q, int status);
 /* From 1.15: last-modified (t, or now when 0) and cache-control: no-cache. */

@@ -13,6 +13,24 @@ void pl_jw_init(pl_jw *w, size_t hint)
     if (!w->buf) { w->cap = 0; w->failed = 1; }
 }
 
+void pl_jw_init_sink(pl_jw *w, size_t block, pl_jw_sink sink, void *ctx)
+{
+    pl_jw_init(w, block);
+    w->sink = sink;
+    w->sink_ctx = ctx;
+}
+
+size_t pl_jw_finish(pl_jw *w)
+{
+    if (w->failed || w->depth != 0) return (size_t)-1;
+    if (w->sink && w->len) {
+        w->sink(w->sink_ctx, w->buf, w->len);
+        w->flushed += w->len;
+        w->len = 0;
+    }
+    return w->flushed + w->len;
+}
+
 void pl_jw_free(pl_jw *w)
 {
     free(w->buf);
@@ -39,6 +57,12 @@ static int grow(pl_jw *w, size_t n)
     size_t cap;
     char *b;
     if (w->failed) return 0;
+    if (w->sink && w->len) {        /* the block is full: hand it over, reuse it */
+        w->sink(w->sink_ctx, w->buf, w->len);
+        w->flushed += w->len;
+        w->len = 0;
+        if (n <= w->cap) return 1;
+    }
     cap = w->cap ? w->cap : 256;
     while (cap < w->len + n) cap *= 2;
     if (!(b = realloc(w->buf, cap))) {

@@ -13,9 +13,15 @@
 
 #define PL_JW_MAXDEPTH 32
 
+/* Where a writer with a sink hands its text, a block at a time. */
+typedef void (*pl_jw_sink)(void *ctx, const char *text, size_t n);
+
 typedef struct pl_jw {
     char *buf;                  /* malloc'd; owned by the writer until taken */
     size_t len, cap;
+    pl_jw_sink sink;            /* NULL: the whole text stays in buf */
+    void *sink_ctx;
+    size_t flushed;             /* bytes handed to the sink so far */
     int depth;
     int after_key;              /* a key was written, its value comes next */
     int failed;                 /* out of memory or nesting too deep */
@@ -25,6 +31,14 @@ typedef struct pl_jw {
 
 /* An empty writer whose buffer starts at about hint bytes. */
 void pl_jw_init(pl_jw *w, size_t hint);
+/* A writer that keeps at most about block bytes: when the buffer is full,
+ * its text goes to sink (ctx, text, length) and the buffer is reused, so an
+ * answer of any size takes one block (more only for one string longer than
+ * a block).  pl_jw_finish hands over the rest. */
+void pl_jw_init_sink(pl_jw *w, size_t block, pl_jw_sink sink, void *ctx);
+/* A sink writer's last text to its sink; the length of the whole text, or
+ * (size_t)-1 when writing failed (nothing more goes to the sink then). */
+size_t pl_jw_finish(pl_jw *w);
 /* Free the buffer (idempotent). */
 void pl_jw_free(pl_jw *w);
 /* Hand the buffer over (the caller frees it with free()); *len its length.

@@ -38,6 +38,24 @@ static char *sent(const char *t)
     return out;
 }
 
+/* A sink that appends what it is handed to a growing string, and counts
+ * its calls and the largest piece. */
+typedef struct collected {
+    char *text;
+    size_t len, calls, largest;
+} collected;
+
+static void collect(void *ctx, const char *text, size_t n)
+{
+    collected *c = ctx;
+    c->text = realloc(c->text, c->len + n + 1);
+    memcpy(c->text + c->len, text, n);
+    c->len += n;
+    c->text[c->len] = 0;
+    c->calls++;
+    if (n > c->largest) c->largest = n;
+}
+
 /* A random document, written both ways from the same seed. */
 static unsigned long long rng;
 static unsigned rnd(unsigned n)
@@ -179,6 +197,55 @@ int main(void)
         free(got);
     }
     is_int(bad, 0, "2000 random documents as json-c prints them (NUL marks as \\u0000)");
+
+    /* a sink writer hands over, in blocks, the text the whole-buffer
+     * writer keeps: the same documents byte for byte, pieces no larger
+     * than a block unless one string is, and the length told at the end */
+    for (i = 0, bad = 0; i < 2000; i++) {
+        collected col = { NULL, 0, 0, 0 };
+        size_t block = 256 + (size_t)(i % 7) * 100, total;
+        rng = (unsigned long long)i;
+        pl_jw_init(&w, 0);
+        o = both(&w, 0);
+        json_object_put(o);
+        want = taken(&w);
+        rng = (unsigned long long)i;
+        pl_jw_init_sink(&w, block, collect, &col);
+        o = both(&w, 0);
+        json_object_put(o);
+        total = pl_jw_finish(&w);
+        pl_jw_free(&w);
+        if (!want || !col.text || strcmp(col.text, want) != 0 || total != col.len) {
+            if (bad++ < 3) printf("# sink seed %d: %zu bytes against %zu\n", i, col.len,
+                                  want ? strlen(want) : 0);
+        }
+        free(col.text);
+        free(want);
+    }
+    is_int(bad, 0, "2000 random documents through a sink of small blocks: the same text");
+    {
+        collected col = { NULL, 0, 0, 0 };
+        char big[3000];
+        memset(big, 'x', sizeof(big) - 1);
+        big[sizeof(big) - 1] = 0;
+        pl_jw_init_sink(&w, 256, collect, &col);
+        pl_jw_arr(&w);
+        for (i = 0; i < 1000; i++) pl_jw_int(&w, i);
+        pl_jw_str(&w, big);
+        pl_jw_end(&w);
+        ok(pl_jw_finish(&w) == col.len && col.len == 6893 && col.calls > 10
+           && w.cap <= 4096, "a long answer through a 256-byte block: %zu calls, %zu bytes",
+           col.calls, col.len);
+        pl_jw_free(&w);
+        free(col.text);
+        col.text = NULL;
+        col.len = col.calls = 0;
+        pl_jw_init_sink(&w, 256, collect, &col);
+        pl_jw_obj(&w);
+        ok(pl_jw_finish(&w) == (size_t)-1 && col.len == 0, "an unclosed object: no length");
+        pl_jw_free(&w);
+        free(col.text);
+    }
 
     /* the NUL mark C0 80 is written as \u0000 (no second pass over the
      * answer); a lone C0 or 80 byte is text like any other */
