@@ -381,9 +381,32 @@ int pl_send_jw(pl_req *q, int status, pl_jw *w)
  * than 64 kB wait (THRESHOLD_MAX_BUFFER), so a request holds about two. */
 #define STREAM_BLOCK (64 * 1024)
 
-static void count_only(void *ctx, const char *text, size_t n)
+/* Answers up to this size are written once and kept (in the request pool)
+ * while they are counted; larger ones are written a second time, to the
+ * filters, so no request holds more than this of its answer. */
+#define KEEP_WHOLE (1024 * 1024)
+
+/* The first writing: counts, and keeps the blocks while the whole text
+ * is at most KEEP_WHOLE. */
+typedef struct first_pass {
+    apr_pool_t *pool;
+    apr_bucket_brigade *kept;
+    size_t len;
+    int too_long;
+} first_pass;
+
+static void count_and_keep(void *ctx, const char *text, size_t n)
 {
-    (void)ctx; (void)text; (void)n;
+    first_pass *f = ctx;
+    f->len += n;
+    if (f->too_long) return;
+    if (f->len > KEEP_WHOLE) {
+        f->too_long = 1;
+        apr_brigade_cleanup(f->kept);
+        return;
+    }
+    APR_BRIGADE_INSERT_TAIL(f->kept, apr_bucket_pool_create(apr_pmemdup(f->pool, text, n), n,
+                                                           f->pool, f->kept->bucket_alloc));
 }
 
 typedef struct stream_out {
@@ -407,7 +430,12 @@ int pl_send_rendered(pl_req *q, int status, pl_render_fn render, void *ctx)
     request_rec *r = q->r;
     pl_jw w;
     size_t len, sent;
-    pl_jw_init_sink(&w, STREAM_BLOCK, count_only, NULL);
+    first_pass f;
+    f.pool = r->pool;
+    f.kept = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    f.len = 0;
+    f.too_long = 0;
+    pl_jw_init_sink(&w, STREAM_BLOCK, count_and_keep, &f);
     render(&w, ctx);
     len = pl_jw_finish(&w);
     pl_jw_free(&w);
@@ -416,7 +444,9 @@ int pl_send_rendered(pl_req *q, int status, pl_render_fn render, void *ctx)
     r->status = status;
     ap_set_content_type(r, "application/json");
     ap_set_content_length(r, (apr_off_t)len);
-    if (!r->header_only) {
+    if (!r->header_only && !f.too_long)
+        ap_pass_brigade(r->output_filters, f.kept);     /* a client gone is not our error */
+    else if (!r->header_only) {
         stream_out s;
         s.r = r;
         s.bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);

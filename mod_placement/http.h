@@ -40,10 +40,11 @@ pl_jw *pl_jw_new(pl_req *q, size_t hint);
 /* Send what w wrote with status as application/json; returns OK (a 500
  * when the writer failed: out of memory, unbalanced). */
 int pl_send_jw(pl_req *q, int status, pl_jw *w);
-/* A large answer, written by render into w (ctx its data): render runs
- * twice, first counting (nothing kept), then with the text going down the
- * output filters in blocks of 64 kB as it is written, so the Content-Length
- * is sent as before and the whole text is never held.  render must write
+/* An answer that may be large, written by render into w (ctx its data):
+ * render runs once, counting and keeping the text while it is at most
+ * 1 MB; beyond that, a second time with the text going down the output
+ * filters in blocks of 64 kB as it is written.  So the Content-Length is
+ * sent as before and no more than 1 MB of the text is held.  render must write
  * the same text both times and allocate nothing per run from the request's
  * pools.  Sends with status as application/json; returns OK (a 500 when
  * the writer failed: out of memory, unbalanced). */
