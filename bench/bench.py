@@ -231,12 +231,23 @@ def wrk(url, path, seconds, conns=10, script='reads.lua', env=None):
     m = re.search(r'Requests/sec:\s+([\d.]+)', out)
     doc = json.loads(out.split('BENCH ', 1)[1].splitlines()[0])
     doc['rps'] = float(m.group(1)) if m else 0.0
+    # the slowest request: how long one abandoned at the deadline may still run
+    m = re.search(r'Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)\b', out)
+    if m:
+        doc['max_ms'] = float(m.group(1)) * {'us': 0.001, 'ms': 1, 's': 1000, 'm': 60000}[m.group(2)]
     return doc
 
 
-def settle(c):
-    """Wait until requests wrk abandoned at its end have finished."""
+def settle(c, last=None):
+    """Wait until requests wrk abandoned at its end have finished: as long
+    as the slowest request of that run took (they started before its end,
+    and the load only falls after it), then one request answered.  (That
+    one alone is not enough: a server with free threads answers it while
+    the abandoned ones still run, and they would run under the next
+    measurement, the other server's.)"""
     t0 = time.time()
+    if last and last.get('max_ms'):
+        time.sleep(min(last['max_ms'], 60000) / 1000)
     c.req('GET', '/')
     return time.time() - t0
 
@@ -369,7 +380,7 @@ def main():
         r = {}
         for name in ('ref', 'pl'):
             r[name] = fn(name)
-            settle(srv[name])
+            settle(srv[name], r[name])
         results[label] = r
         rows.append((label, r, better))
         log('%-44s upstream %s | mod_placement %s' % (label, short(r['ref'], better),
