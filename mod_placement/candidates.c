@@ -242,6 +242,33 @@ static int unread(const sctx *s, const long long *ids, int n, long long *todo)
     return m;
 }
 
+/* Grouped usage, by the (provider, class, used) index: of the providers of
+ * an IN list, and of the providers of the trees rooted in one. */
+#define USAGE_OF_PROVIDERS IN_RANGES "SELECT resource_provider_id, resource_class_id, " \
+    "SUM(used) FROM allocations FORCE INDEX (allocations_resource_provider_class_used_idx) " \
+    "WHERE resource_provider_id IN (%s) GROUP BY resource_provider_id, resource_class_id"
+#define USAGE_OF_TREES IN_RANGES "SELECT a.resource_provider_id, a.resource_class_id, " \
+    "SUM(a.used) FROM " TREES_OF " JOIN allocations a " \
+    "FORCE INDEX (allocations_resource_provider_class_used_idx) " \
+    "ON a.resource_provider_id = rp.id WHERE rp.root_provider_id IN (%s) " \
+    "GROUP BY a.resource_provider_id, a.resource_class_id"
+
+/* Run a usage query (of trees: by_roots) once per IN list and keep its rows. */
+static int usage_of_lists(sctx *s, int by_roots, const apr_array_header_t *lists)
+{
+    int i;
+    for (i = 0; i < lists->nelts; i++) {
+        const char *in = APR_ARRAY_IDX(lists, i, const char *);
+        pl_dbres *use;
+        if (pl_db_query_once(s->q, &use, by_roots ? apr_psprintf(s->p, USAGE_OF_TREES, in)
+                                                  : apr_psprintf(s->p, USAGE_OF_PROVIDERS, in))
+            != PL_OK)
+            return PL_FAIL;
+        add_usage(s, use);
+    }
+    return PL_OK;
+}
+
 /* The usage of every class of the providers ids[0..n) (ascending,
  * repeats allowed) not read yet, into s->use: one grouped read of their
  * allocations (the (provider, class, used) index), not a usage subquery
@@ -250,23 +277,10 @@ static int unread(const sctx *s, const long long *ids, int n, long long *todo)
 static int read_usage(sctx *s, const long long *ids, int n)
 {
     long long *todo = apr_palloc(s->p, sizeof(long long) * (size_t)(n + 1));
-    apr_array_header_t *lists;
-    int i, m = unread(s, ids, n, todo);
+    int m = unread(s, ids, n, todo);
     if (!m) return PL_OK;
     ac_ids_add(s->use_read, todo, m);
-    lists = id_lists(s->p, todo, m);
-    for (i = 0; i < lists->nelts; i++) {
-        pl_dbres *use;
-        if (pl_db_query_once(s->q, &use, apr_psprintf(s->p, IN_RANGES "SELECT resource_provider_id, "
-                        "resource_class_id, SUM(used) FROM allocations "
-                        "FORCE INDEX (allocations_resource_provider_class_used_idx) "
-                        "WHERE resource_provider_id IN (%s) "
-                        "GROUP BY resource_provider_id, resource_class_id",
-                        APR_ARRAY_IDX(lists, i, const char *))) != PL_OK)
-            return PL_FAIL;
-        add_usage(s, use);
-    }
-    return PL_OK;
+    return usage_of_lists(s, 0, id_lists(s->p, todo, m));
 }
 
 /* The same for the providers ids[0..n) of the trees rooted in the IN lists
@@ -278,21 +292,10 @@ static int read_tree_usage(sctx *s, const apr_array_header_t *roots, int nroots,
                            const long long *ids, int n)
 {
     long long *todo = apr_palloc(s->p, sizeof(long long) * (size_t)(n + 1));
-    int i, m = unread(s, ids, n, todo);
+    int m = unread(s, ids, n, todo);
     if (m <= nroots) return read_usage(s, ids, n);
     ac_ids_add(s->use_read, todo, m);
-    for (i = 0; i < roots->nelts; i++) {
-        pl_dbres *use;
-        if (pl_db_query_once(s->q, &use, apr_psprintf(s->p, IN_RANGES "SELECT a.resource_provider_id, "
-                        "a.resource_class_id, SUM(a.used) FROM " TREES_OF " JOIN allocations a "
-                        "FORCE INDEX (allocations_resource_provider_class_used_idx) "
-                        "ON a.resource_provider_id = rp.id WHERE rp.root_provider_id IN (%s) "
-                        "GROUP BY a.resource_provider_id, a.resource_class_id",
-                        APR_ARRAY_IDX(roots, i, const char *))) != PL_OK)
-            return PL_FAIL;
-        add_usage(s, use);
-    }
-    return PL_OK;
+    return usage_of_lists(s, 1, roots);
 }
 
 /* Inventories of the providers of the IN list, per provider in class
