@@ -903,8 +903,8 @@ static int txn_once(pl_req *q, pl_db_conn *c, pl_txn_fn fn, void *ctx, unsigned 
 static int unknown_outcome(pl_req *q, const char *why)
 {
     const char *detail = apr_pstrcat(q->pool, "the commit failed or its connection was lost, "
-                                     "and whether it was applied could not be read: ", why ? why : "no answer",
-                                     NULL);
+                                     "and whether it was applied could not be read: ",
+                                     why ? why : "no answer", NULL);
     memset(&q->failure, 0, sizeof(q->failure));
     return unavailable(q, detail);
 }

@@ -320,6 +320,15 @@ int pl_send_failure(pl_req *q)
     return send_body(q, status, type, body);
 }
 
+/* Status and headers of a JSON answer of len bytes. */
+static void json_answer_head(pl_req *q, int status, size_t len)
+{
+    if (status < 400) pl_add_version_headers(q, 1);
+    q->r->status = status;
+    ap_set_content_type(q->r, "application/json");
+    ap_set_content_length(q->r, (apr_off_t)len);
+}
+
 int pl_send_json(pl_req *q, int status, json_object *body)
 {
     request_rec *r = q->r;
@@ -328,10 +337,7 @@ int pl_send_json(pl_req *q, int status, json_object *body)
     const char *text = json_object_to_json_string_length(
         body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     text = pl_nul_json(q->pool, text, len, &len);      /* a NUL read back: "\u0000" */
-    if (status < 400) pl_add_version_headers(q, 1);
-    r->status = status;
-    ap_set_content_type(r, "application/json");
-    ap_set_content_length(r, (apr_off_t)len);
+    json_answer_head(q, status, len);
     if (!r->header_only) ap_rwrite(text, (int)len, r);
     json_object_put(body);
     pl_memory_after_answer(len);
@@ -359,10 +365,7 @@ int pl_send_jw(pl_req *q, int status, pl_jw *w)
     /* the writer wrote each NUL mark as "\u0000" itself (jsonw.h) */
     char *text = pl_jw_take(w, &len);
     if (!text) return pl_error(q, 500, NULL, "The response could not be written.");
-    if (status < 400) pl_add_version_headers(q, 1);
-    r->status = status;
-    ap_set_content_type(r, "application/json");
-    ap_set_content_length(r, (apr_off_t)len);
+    json_answer_head(q, status, len);
     if (!r->header_only) {
         /* the buffer goes down the filters as it is: a heap bucket owns it
          * (free() when sent), so the core output filter does not copy it */
@@ -440,10 +443,7 @@ int pl_send_rendered(pl_req *q, int status, pl_render_fn render, void *ctx)
     len = pl_jw_finish(&w);
     pl_jw_free(&w);
     if (len == (size_t)-1) return pl_error(q, 500, NULL, "The response could not be written.");
-    if (status < 400) pl_add_version_headers(q, 1);
-    r->status = status;
-    ap_set_content_type(r, "application/json");
-    ap_set_content_length(r, (apr_off_t)len);
+    json_answer_head(q, status, len);
     if (!r->header_only && !f.too_long)
         ap_pass_brigade(r->output_filters, f.kept);     /* a client gone is not our error */
     else if (!r->header_only) {

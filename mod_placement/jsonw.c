@@ -20,14 +20,18 @@ void pl_jw_init_sink(pl_jw *w, size_t block, pl_jw_sink sink, void *ctx)
     w->sink_ctx = ctx;
 }
 
+/* A sink writer's text so far to its sink; the buffer is empty again. */
+static void hand_over(pl_jw *w)
+{
+    w->sink(w->sink_ctx, w->buf, w->len);
+    w->flushed += w->len;
+    w->len = 0;
+}
+
 size_t pl_jw_finish(pl_jw *w)
 {
     if (w->failed || w->depth != 0) return (size_t)-1;
-    if (w->sink && w->len) {
-        w->sink(w->sink_ctx, w->buf, w->len);
-        w->flushed += w->len;
-        w->len = 0;
-    }
+    if (w->sink && w->len) hand_over(w);
     return w->flushed + w->len;
 }
 
@@ -58,9 +62,7 @@ static int grow(pl_jw *w, size_t n)
     char *b;
     if (w->failed) return 0;
     if (w->sink && w->len) {        /* the block is full: hand it over, reuse it */
-        w->sink(w->sink_ctx, w->buf, w->len);
-        w->flushed += w->len;
-        w->len = 0;
+        hand_over(w);
         if (n <= w->cap) return 1;
     }
     cap = w->cap ? w->cap : 256;
