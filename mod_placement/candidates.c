@@ -65,15 +65,9 @@ static idset *set_from(apr_pool_t *p, const pl_dbres *res, int col)
  * scan the table then, reading every provider for a tenth of them). */
 #define TREES_OF "resource_providers rp FORCE INDEX (resource_providers_root_provider_id_idx)"
 
-static int cmp_id(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int cmp_rp_id(const void *a, const void *b)
 {
-    return cmp_id(&(*(pl_ac_rp *const *)a)->id, &(*(pl_ac_rp *const *)b)->id);
+    return ac_cmp_id(&(*(pl_ac_rp *const *)a)->id, &(*(pl_ac_rp *const *)b)->id);
 }
 
 /* Write id (>= 0, as every id is) in decimal at o; the end. */
@@ -113,7 +107,7 @@ static apr_array_header_t *in_lists(apr_pool_t *p, const idset *s)
     long long *ids = apr_palloc(p, sizeof(long long) * (size_t)(n + 1));
     apr_hash_index_t *hi;
     for (hi = apr_hash_first(p, (apr_hash_t *)s); hi; hi = apr_hash_next(hi)) ids[i++] = ac_key_of(hi);
-    qsort(ids, (size_t)n, sizeof(long long), cmp_id);
+    qsort(ids, (size_t)n, sizeof(long long), ac_cmp_id);
     return id_lists(p, ids, n);
 }
 
@@ -691,7 +685,7 @@ static int read_usage_of(sctx *s, const pl_dbres *rows, int col)
         ids[i] = pl_cell_int(rows, i, col);
         if (i && ids[i] < ids[i - 1]) sorted = 0;
     }
-    if (!sorted) qsort(ids, (size_t)rows->nrows, sizeof(long long), cmp_id);
+    if (!sorted) qsort(ids, (size_t)rows->nrows, sizeof(long long), ac_cmp_id);
     return read_usage(s, ids, rows->nrows);
 }
 

@@ -110,7 +110,7 @@ const char *ac_set_sql(apr_pool_t *p, const idset *s)
 
 /* ---- sorted arrays ---------------------------------------------------------- */
 
-static int cmp_ll(const void *a, const void *b)
+int ac_cmp_id(const void *a, const void *b)
 {
     long long x = *(const long long *)a, y = *(const long long *)b;
     return x < y ? -1 : x > y;
@@ -157,12 +157,12 @@ void ac_ids_add(apr_array_header_t *a, const long long *ids, int n)
         if (i && v[i] <= v[i - 1]) sorted = 0;
     }
     if (!sorted) {
-        qsort(v, (size_t)n, sizeof(long long), cmp_ll);
+        qsort(v, (size_t)n, sizeof(long long), ac_cmp_id);
         for (i = k = 0; i < n; i++)              /* each once */
             if (!k || v[k - 1] != v[i]) v[k++] = v[i];
         n = k;
     }
-    merge_into(a, v, n, cmp_ll, 1);
+    merge_into(a, v, n, ac_cmp_id, 1);
 }
 
 int ac_ids_has(const apr_array_header_t *a, long long id)

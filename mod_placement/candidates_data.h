@@ -99,6 +99,8 @@ const char *ac_set_sql(apr_pool_t *p, const idset *s);
 
 /* ---- sorted arrays: built in a few steps, probed often -------------------- */
 
+/* qsort order of long long ids: ascending. */
+int ac_cmp_id(const void *a, const void *b);
 /* Ids in an apr array of long long, ascending, each once. */
 void ac_ids_add(apr_array_header_t *a, const long long *ids, int n);   /* any order */
 int ac_ids_has(const apr_array_header_t *a, long long id);

@@ -101,12 +101,6 @@ static int cmp_rp(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_ll(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Add the sharing providers of shr, anchored to each tree they share with,
  * as providers of class rc. */
 static int add_anchored(sctx *s, const idset *shr, long long rc, clist *c)
@@ -287,7 +281,7 @@ int ac_multi_provider(sctx *s, gctx *gc, apr_array_header_t *out)
         for (j = 0; j < gc->nrc; j++)
             if (gc->rc_ids[j] == t->rc) *(pl_ac_rp **)apr_array_push(lists[j]) = rp;
     }
-    qsort(anchors->elts, (size_t)anchors->nelts, sizeof(long long), cmp_ll);
+    qsort(anchors->elts, (size_t)anchors->nelts, sizeof(long long), ac_cmp_id);
 
     for (i = 0; i < anchors->nelts; i++) {
         long long anchor = APR_ARRAY_IDX(anchors, i, long long);
