@@ -46,7 +46,7 @@ struct pl_dbpool {
  * (wsrep_ready OFF; its statements fail with 1047).  The survivors of a
  * node that died are in that state for a moment while the cluster forms
  * again, so a request waits for a ready node, polling, up to READY_WAIT
- * from its start, instead of answering 503 at once.  A node cut off from
+ * from the first such answer it meets, instead of answering 503 at once.  A node cut off from
  * the majority for longer still gets 503, after that wait.  Hosts that
  * refuse connections are never waited for. */
 #define READY_WAIT apr_time_from_sec(5)
@@ -294,22 +294,29 @@ static int connect_round(pl_db_conn *c, const char **errmsg, int *not_ready)
     return -1;
 }
 
-/* Connect, waiting until `until` (READY_WAIT) while hosts answer but are
- * not ready. */
-static int connect_db(pl_db_conn *c, apr_time_t until, const char **errmsg)
+/* Whether request q, which met a node that is not ready, waits for one
+ * once more (after a pause): for READY_WAIT from the first such answer it
+ * met, however long the request ran before (a COMMIT can hang for seconds
+ * while the cluster's membership changes, and the nodes are not ready
+ * only after that). */
+static int wait_ready_once_more(pl_req *q)
+{
+    apr_time_t now = apr_time_now();
+    if (!q->not_ready_since) q->not_ready_since = now;
+    if (now + READY_POLL > q->not_ready_since + READY_WAIT) return 0;
+    apr_sleep(READY_POLL);
+    return 1;
+}
+
+/* Connect, waiting (wait_ready_once_more) while hosts answer but are not
+ * ready. */
+static int connect_db(pl_req *q, pl_db_conn *c, const char **errmsg)
 {
     for (;;) {
         int not_ready = 0;
         if (connect_round(c, errmsg, &not_ready) == 0) return 0;
-        if (!not_ready || apr_time_now() + READY_POLL > until) return -1;
-        apr_sleep(READY_POLL);
+        if (!not_ready || !wait_ready_once_more(q)) return -1;
     }
-}
-
-/* How long request q may wait for a ready node (see READY_WAIT). */
-static apr_time_t ready_until(const pl_req *q)
-{
-    return q->r->request_time + READY_WAIT;
 }
 
 /* After err, whether q should try once more after a pause: a node that
@@ -317,11 +324,9 @@ static apr_time_t ready_until(const pl_req *q)
  * cluster's membership changes (a node joining or leaving), on every host
  * at once.  Such a request is given the same READY_WAIT as a connect,
  * instead of the one reconnect per host that other lost connections get. */
-static int wait_for_ready(const pl_req *q, unsigned int err)
+static int wait_for_ready(pl_req *q, unsigned int err)
 {
-    if (err != 1047 || apr_time_now() + READY_POLL > ready_until(q)) return 0;
-    apr_sleep(READY_POLL);
-    return 1;
+    return err == 1047 && wait_ready_once_more(q);
 }
 
 /* The connection is unusable: close it.  A node that says it is shutting
@@ -418,7 +423,7 @@ static pl_db_conn *acquire(pl_req *q)
     }
     q->db = res;
     apr_pool_cleanup_register(q->r->pool, q, release_conn, apr_pool_cleanup_null);
-    if (!q->db->m && connect_db(q->db, ready_until(q), &err) != 0) {
+    if (!q->db->m && connect_db(q, q->db, &err) != 0) {
         q->db_errno = CR_CONN_HOST_ERROR;
         unavailable(q, err);
         return NULL;
@@ -725,7 +730,7 @@ static int exec_sql(pl_req *q, pl_dbres **res, const char *sql, const pl_dbarg *
     for (attempt = 0; ; attempt++) {
         if (!c->m) {
             const char *cerr;
-            if (connect_db(c, ready_until(q), &cerr) != 0) {
+            if (connect_db(q, c, &cerr) != 0) {
                 q->db_errno = CR_CONN_HOST_ERROR;
                 return unavailable(q, cerr);
             }
@@ -815,7 +820,7 @@ static int begin(pl_req *q, pl_db_conn *c, int snapshot)
     /* once a host, then while a node says it is not ready */
     for (attempt = 0; attempt <= nhosts(c) || wait_for_ready(q, err); attempt++) {
         const char *cerr;
-        if (!c->m && connect_db(c, ready_until(q), &cerr) != 0) {
+        if (!c->m && connect_db(q, c, &cerr) != 0) {
             q->db_errno = CR_CONN_HOST_ERROR;
             return unavailable(q, cerr);
         }
@@ -920,7 +925,7 @@ static int check_commit(pl_req *q, pl_db_conn *c, pl_txn_check_fn check, void *c
     const char *cerr;
     int rv;
     memset(&q->failure, 0, sizeof(q->failure));
-    if (!c->m && connect_db(c, ready_until(q), &cerr) != 0) return unknown_outcome(q, cerr);
+    if (!c->m && connect_db(q, c, &cerr) != 0) return unknown_outcome(q, cerr);
     (void)mysql_query(c->m, "SET SESSION wsrep_sync_wait = 1");
     if (begin(q, c, 0) != PL_OK) return unknown_outcome(q, q->failure.detail);
     rv = check(q, ctx);

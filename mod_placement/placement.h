@@ -78,6 +78,7 @@ struct pl_req {
     int policy_result;            /* 0 not checked, 1 allowed, -1 denied */
     struct pl_db_conn *db;        /* held for this request, released by cleanup */
     int db_errno;                 /* last MariaDB error number, 0 if none */
+    apr_time_t not_ready_since;   /* first answer of a Galera node not ready, 0 if none */
     int cors_vary;                /* CORS answered: vary also names Origin */
 };
 
